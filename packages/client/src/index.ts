@@ -1,0 +1,25 @@
+/**
+ * @pingback/client: the typed openapi-fetch client of the Pingback Connect API v2, with auth, the
+ * API's rate limit, retries, timeouts, typed errors and pagination.
+ */
+export { createPingbackClient, type PingbackClient } from "./client.js";
+export {
+  isPingbackError,
+  PingbackError,
+  type PingbackErrorInit,
+  PingbackNetworkError,
+  PingbackTimeoutError,
+} from "./errors.js";
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  type PingbackClientOptions,
+  type PingbackRequestOptions,
+  type RateLimitOptions,
+  type RetryEvent,
+  type RetryOptions,
+} from "./options.js";
+export { type FetchResult, orThrow, type SuccessData } from "./or-throw.js";
+export type { PageItem, PaginatedPath, PaginateInit } from "./paginate.js";

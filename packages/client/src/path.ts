@@ -1,0 +1,39 @@
+/**
+ * Puts path parameters into the URL, one encoded segment each.
+ *
+ * openapi-fetch's default leaves `'()*!` as they are and lets a value of `.` or `..` through, which
+ * the URL parser then resolves as "this folder" or "the parent folder": a call on a contact named
+ * `..` would reach another endpoint. Those values are refused; everything else is encoded.
+ */
+
+function encodeSegment(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+function segment(name: string, value: unknown): string {
+  if (value === undefined || value === null || value === "") {
+    throw new TypeError(
+      `Path parameter "${name}" is missing or empty. Pass it as params: { path: { ${name}: ... } }.`,
+    );
+  }
+  if (typeof value === "object") {
+    throw new TypeError(
+      `Path parameter "${name}" must be a string or a number, got ${Array.isArray(value) ? "an array" : "an object"}.`,
+    );
+  }
+  const text = String(value);
+  if (text === "." || text === "..") {
+    throw new TypeError(
+      `Path parameter "${name}" cannot be "${text}": the URL would point at another endpoint.`,
+    );
+  }
+  return encodeSegment(text);
+}
+
+/** An openapi-fetch `pathSerializer` for the simple style, the only one the spec uses. */
+export function serializePath(pathname: string, params: Record<string, unknown>): string {
+  return pathname.replace(/\{([^{}]+)\}/g, (_, name: string) => segment(name, params?.[name]));
+}

@@ -1,0 +1,111 @@
+/**
+ * The `fetch` that openapi-fetch calls: it waits for the rate limiter, bounds each attempt with a
+ * deadline, and retries what `retryDelay` allows. Everything else stays openapi-fetch's.
+ */
+import { PingbackNetworkError, PingbackTimeoutError } from "./errors.js";
+import { nameResponse, operationOf } from "./operation.js";
+import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
+import { resolveRetry } from "./options.js";
+import type { RateLimiter } from "./rate-limit.js";
+import { type Failure, retryDelay } from "./retry.js";
+import { sleep, startDeadline } from "./timeout.js";
+
+export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  fetch: Fetch;
+  limiter: RateLimiter | undefined;
+  timeoutMs: number;
+  retry: ResolvedRetry;
+}
+
+/**
+ * Reads the body while the deadline runs, so the timeout covers the whole exchange and a connection
+ * that breaks mid-body is a network error that can be retried, not a raw error in the caller's parse.
+ */
+async function buffered(response: Response): Promise<Response> {
+  if (response.body === null) return response;
+  const copy = new Response(await response.arrayBuffer(), response);
+  if (response.url) Object.defineProperty(copy, "url", { value: response.url });
+  return copy;
+}
+
+/** One attempt: a limiter slot, then the fetch, raced against the deadline. */
+async function attempt(
+  request: Request,
+  { fetch, limiter }: TransportOptions,
+  timeoutMs: number,
+  operation: string,
+): Promise<Response> {
+  const callerSignal = request.signal;
+  const release = limiter ? await limiter.acquire(callerSignal) : undefined;
+  const deadline = startDeadline(timeoutMs, callerSignal, operation);
+  try {
+    const response = await Promise.race([
+      fetch(request, { signal: deadline.signal }),
+      deadline.expired,
+    ]);
+    return await Promise.race([buffered(response), deadline.expired]);
+  } catch (error) {
+    if (callerSignal.aborted) throw callerSignal.reason;
+    if (error instanceof PingbackTimeoutError) throw error;
+    throw new PingbackNetworkError(
+      `${operation} failed before a response arrived: ${describe(error)}. Check the network ` +
+        "and `baseUrl`.",
+      { cause: error, operation },
+    );
+  } finally {
+    deadline.clear();
+    release?.();
+  }
+}
+
+/** The error's message and, for Node's "fetch failed", the code of its cause (ECONNRESET, ...). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: unknown } | undefined;
+  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
+  return `${error.message}${code}`;
+}
+
+export function createTransport(options: TransportOptions): Fetch {
+  return async function pingbackFetch(request) {
+    const own = request as Request & PingbackRequestOptions;
+    const timeoutMs = own.timeoutMs ?? options.timeoutMs;
+    const retry = own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry);
+    const operation = operationOf(request) ?? request.method;
+
+    for (let retryNumber = 1; ; retryNumber++) {
+      // A body can be read once: keep the original intact while another attempt may follow.
+      const last = retryNumber > retry.retries;
+      const sent = !last && request.body !== null ? request.clone() : request;
+      let failure: Failure;
+      let result: Response | Error;
+      try {
+        result = nameResponse(await attempt(sent, options, timeoutMs, operation), operation);
+        if (result.ok) return result;
+        failure = { status: result.status, retryAfter: result.headers.get("retry-after") };
+      } catch (error) {
+        if (!(error instanceof PingbackNetworkError || error instanceof PingbackTimeoutError)) {
+          throw error;
+        }
+        result = error;
+        failure = { error };
+      }
+
+      const delayMs = retryDelay(request.method, failure, retryNumber, retry);
+      if (delayMs === undefined) {
+        if (result instanceof Error) throw result;
+        return result;
+      }
+      retry.onRetry?.({
+        attempt: retryNumber,
+        delayMs,
+        method: request.method,
+        url: request.url,
+        ...("status" in failure ? { status: failure.status } : { error: failure.error }),
+      });
+      await sleep(delayMs, request.signal);
+    }
+  };
+}
