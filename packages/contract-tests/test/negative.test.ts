@@ -1,0 +1,55 @@
+import { describe, expect, inject, test } from "vitest";
+import { assertNoProblems, checkNegative } from "../src/check.js";
+import { MOCK_API_KEY } from "../src/context.js";
+import { deviationFor, PRISM_DEVIATIONS } from "../src/deviations.js";
+import { negativeCases } from "../src/negatives.js";
+import { contractClient, send, sendWithoutApiKey } from "../src/send.js";
+import { loadSpec, operations } from "../src/spec.js";
+import { createValidator } from "../src/validator.js";
+
+const spec = loadSpec();
+const validator = createValidator(spec.document);
+const mockUrl = inject("mockUrl");
+const client = contractClient({
+  baseUrl: mockUrl,
+  apiKey: MOCK_API_KEY,
+  developerMode: true,
+  rateLimited: false,
+});
+const cases = negativeCases(spec.document, validator).map((c) => {
+  const deviation = deviationFor(c.kind);
+  return {
+    ...c,
+    deviation,
+    title: deviation ? `${c.name} [Prism deviation: answers ${deviation.prism.status}]` : c.name,
+  };
+});
+
+describe("invalid requests derived from the schemas get the documented error", () => {
+  test.for(cases)("$title", async (c) => {
+    const got = c.withApiKey
+      ? await send(client, c.request)
+      : await sendWithoutApiKey(mockUrl, c.request);
+    assertNoProblems(c.title, checkNegative(c, got, validator, c.deviation));
+  });
+});
+
+describe("negative cases cover every operation", () => {
+  const table = operations(spec.document).map((op) => ({
+    operationId: op.operationId,
+    kinds: new Set(cases.filter((c) => c.operationId === op.operationId).map((c) => c.kind)),
+  }));
+  test.for(table)(
+    "$operationId gets a no-API-key case and an invalid-parameter case",
+    ({ kinds }) => {
+      expect(kinds.has("no-api-key")).toBe(true);
+      expect(kinds.has("invalid-parameter")).toBe(true);
+    },
+  );
+  test.for([...PRISM_DEVIATIONS])(
+    "declared deviation $kind is used by at least one case",
+    (deviation) => {
+      expect(cases.some((c) => c.deviation === deviation)).toBe(true);
+    },
+  );
+});
