@@ -14,7 +14,9 @@ import {
 import { type PageItem, type PaginatedPath, type PaginateInit, paginate } from "./paginate.js";
 import { serializePath } from "./path.js";
 import { createRateLimiter } from "./rate-limit.js";
-import { createTransport } from "./transport.js";
+import { createTransport, type Fetch } from "./transport.js";
+
+const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
 /** The typed openapi-fetch client of the Pingback API, plus `paginate`. */
 export interface PingbackClient extends Client<paths> {
@@ -36,16 +38,18 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   }
   const apiKey = checkApiKey(options.apiKey);
   const rateLimit = resolveRateLimit(options.rateLimit);
-  const transport = createTransport({
-    // Looked up on each call, so a fetch replaced after construction (a test, a polyfill) is used.
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+  const policy = {
     limiter: rateLimit && createRateLimiter(rateLimit),
     timeoutMs: resolveTimeout(options.timeoutMs),
     retry: resolveRetry(options.retry),
-  });
+  };
   const client = createClient<paths>({
     baseUrl: checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL),
-    fetch: transport,
+    // Looked up on each call, so a fetch replaced after construction (a test, a polyfill) is used.
+    fetch: createTransport({
+      ...policy,
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    }),
     pathSerializer: serializePath,
     headers: mergeHeaders(options.headers, {
       "x-api-key": apiKey,
@@ -53,6 +57,18 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
     }),
   });
   client.use(operationNames);
+  // A request's own `fetch` would replace the transport; wrap it so the limit, retries and timeout
+  // still apply to it.
+  type Init = { fetch?: Fetch } | undefined;
+  const own = (init: Init) =>
+    init?.fetch ? { ...init, fetch: createTransport({ ...policy, fetch: init.fetch }) } : init;
+  const loose = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of METHODS) {
+    const send = loose[method] as (url: unknown, init: Init) => Promise<unknown>;
+    loose[method] = (url, init) => send(url, own(init as Init));
+  }
+  const request = loose.request as (method: unknown, url: unknown, init: Init) => Promise<unknown>;
+  loose.request = (method, url, init) => request(method, url, own(init as Init));
   return Object.assign(client, {
     paginate<P extends PaginatedPath>(path: P, init?: PaginateInit<P>) {
       return paginate(client.GET as Parameters<typeof paginate>[0], path, init);

@@ -12,6 +12,8 @@ export type Release = () => void;
 export interface RateLimiter {
   /** Waits for a token and a free slot, in order of arrival; rejects if `signal` aborts first. */
   acquire(signal?: AbortSignal | null): Promise<Release>;
+  /** Empties the bucket: a 429 says the server counted more than we did, so wait a full interval. */
+  drain(): void;
 }
 
 interface Waiter {
@@ -69,6 +71,10 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
   }
 
   return {
+    drain() {
+      tokens = 0;
+      refilledAt = performance.now();
+    },
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
       return new Promise<Release>((resolve, reject) => {

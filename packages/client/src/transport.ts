@@ -84,6 +84,7 @@ export function createTransport(options: TransportOptions): Fetch {
       try {
         result = nameResponse(await attempt(sent, options, timeoutMs, operation), operation);
         if (result.ok) return result;
+        if (result.status === 429) options.limiter?.drain();
         failure = { status: result.status, retryAfter: result.headers.get("retry-after") };
       } catch (error) {
         if (!(error instanceof PingbackNetworkError || error instanceof PingbackTimeoutError)) {

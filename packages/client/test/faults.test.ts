@@ -1,0 +1,253 @@
+/**
+ * Fault tests against a real HTTP server on 127.0.0.1: what the client does when the API (or the
+ * network in front of it) misbehaves. Each asserts the outcome, how many requests the server saw,
+ * and that no create was sent twice.
+ */
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  createPingbackClient,
+  orThrow,
+  PingbackError,
+  PingbackNetworkError,
+  PingbackTimeoutError,
+  type RetryEvent,
+} from "../src/index.js";
+import { type Handler, sendJson, startServer, type TestServer } from "./support/server.js";
+
+const API_KEY = "sk_live_fault_test_secret";
+const created = { message: "Contact created", data: { id: "c1", email: "a@b.com" } };
+const found = { message: "Contact found", data: { id: "c1", email: "a@b.com" } };
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function serve(handler: Handler) {
+  server = await startServer(handler);
+  const retries: RetryEvent[] = [];
+  const client = createPingbackClient({
+    apiKey: API_KEY,
+    baseUrl: server.baseUrl,
+    retry: { baseDelayMs: 10, maxDelayMs: 50, onRetry: (event) => retries.push(event) },
+    timeoutMs: 500,
+  });
+  return { server, client, retries };
+}
+
+function createContact(client: ReturnType<typeof createPingbackClient>, email = "a@b.com") {
+  return client.POST("/contacts", { body: { email } });
+}
+
+function postsOf(server: TestServer) {
+  return server.seen.filter((r) => r.method === "POST").map((r) => r.body);
+}
+
+describe("429 with Retry-After", () => {
+  test("a create is sent again after the server's delay, once, and succeeds", async () => {
+    const { server, client, retries } = await serve((_, res, i) =>
+      i === 0
+        ? sendJson(res, 429, { errorCode: "TOO_MANY_REQUESTS" }, { "retry-after": "1" })
+        : sendJson(res, 201, created),
+    );
+    const started = performance.now();
+    const { data, response } = await createContact(client);
+    expect(response.status).toBe(201);
+    expect(data).toEqual(created);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+    expect(server.seen).toHaveLength(2);
+    expect(retries).toEqual([expect.objectContaining({ attempt: 1, delayMs: 1000, status: 429 })]);
+    // The first one was refused unprocessed; exactly one create was processed.
+    expect(postsOf(server)).toEqual([`{"email":"a@b.com"}`, `{"email":"a@b.com"}`]);
+  });
+});
+
+describe("503 then 200", () => {
+  test("a GET is retried and succeeds", async () => {
+    const { server, client, retries } = await serve((_, res, i) =>
+      i === 0 ? sendJson(res, 503, { error: "busy" }) : sendJson(res, 200, found),
+    );
+    const { data } = await client.GET("/contacts/{email}", {
+      params: { path: { email: "a@b.com" } },
+    });
+    expect(data).toEqual(found);
+    expect(server.seen).toHaveLength(2);
+    expect(retries).toHaveLength(1);
+  });
+
+  test("a create is not retried: the 503 comes back, and the server saw it once", async () => {
+    const { server, client, retries } = await serve((_, res, i) =>
+      i === 0 ? sendJson(res, 503, { error: "busy" }) : sendJson(res, 201, created),
+    );
+    const result = await createContact(client);
+    expect(result.response.status).toBe(503);
+    expect(() => orThrow(result)).toThrow(PingbackError);
+    expect(server.seen).toHaveLength(1);
+    expect(retries).toHaveLength(0);
+  });
+});
+
+describe("connection reset", () => {
+  const reset: Handler = (_, res) => {
+    res.socket?.resetAndDestroy();
+  };
+
+  test("a GET is retried, then fails with PingbackNetworkError", async () => {
+    const { server, client, retries } = await serve(reset);
+    const call = client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } });
+    await expect(call).rejects.toBeInstanceOf(PingbackNetworkError);
+    await expect(call).rejects.toThrow(/GET \/contacts\/\{email\} failed before a response/);
+    expect(server.seen).toHaveLength(3);
+    expect(retries.map((r) => r.error?.name)).toEqual([
+      "PingbackNetworkError",
+      "PingbackNetworkError",
+    ]);
+  });
+
+  test("a create is sent once: it may have been processed before the reset", async () => {
+    const { server, client } = await serve(reset);
+    await expect(createContact(client)).rejects.toBeInstanceOf(PingbackNetworkError);
+    expect(postsOf(server)).toHaveLength(1);
+  });
+});
+
+describe("a response slower than the timeout", () => {
+  const slow: Handler = (_, res) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        sendJson(res, 200, found);
+        resolve();
+      }, 2_000);
+      res.on("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+
+  test("a GET times out each attempt and fails with PingbackTimeoutError", async () => {
+    const { server, client } = await serve(slow);
+    const call = client.GET("/contacts/{email}", {
+      params: { path: { email: "a@b.com" } },
+      timeoutMs: 100,
+    });
+    await expect(call).rejects.toBeInstanceOf(PingbackTimeoutError);
+    await expect(call).rejects.toThrow(/timed out after 100 ms/);
+    expect(server.seen).toHaveLength(3);
+  });
+
+  test("a create times out once and is not sent again", async () => {
+    const { server, client } = await serve(slow);
+    const call = client.POST("/contacts", { body: { email: "a@b.com" }, timeoutMs: 100 });
+    await expect(call).rejects.toBeInstanceOf(PingbackTimeoutError);
+    expect(postsOf(server)).toHaveLength(1);
+  });
+
+  test("a caller's abort is the caller's reason, not a timeout, and is not retried", async () => {
+    const { server, client } = await serve(slow);
+    const controller = new AbortController();
+    const call = client.GET("/contacts/{email}", {
+      params: { path: { email: "a@b.com" } },
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(new Error("user left the page")), 50);
+    await expect(call).rejects.toThrow("user left the page");
+    await expect(call).rejects.not.toBeInstanceOf(PingbackTimeoutError);
+    expect(server.seen).toHaveLength(1);
+  });
+});
+
+describe("bodies that are not the API's JSON", () => {
+  test.each([
+    {
+      given: "malformed JSON in an error",
+      status: 500,
+      type: "application/json",
+      body: '{"error": "half',
+      want: /failed with 500 Internal Server Error: the server sent a non-JSON body \(\{"error": "half\)/,
+    },
+    {
+      given: "an HTML 502 page",
+      status: 502,
+      type: "text/html",
+      body: "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>",
+      want: /failed with 502 Bad Gateway: the server sent an HTML page/,
+    },
+    {
+      given: "an empty 500",
+      status: 500,
+      type: "application/json",
+      body: "",
+      want: /failed with 500 Internal Server Error: the server sent an empty body/,
+    },
+  ])("$given becomes a PingbackError after the retries", async ({ status, type, body, want }) => {
+    const { server, client } = await serve((_, res) => {
+      res.writeHead(status, { "content-type": type });
+      res.end(body);
+    });
+    const result = await client.GET("/contacts/{email}", {
+      params: { path: { email: "a@b.com" } },
+    });
+    const error = (() => {
+      try {
+        orThrow(result);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(PingbackError);
+    expect(error).toMatchObject({
+      status,
+      errorCode: undefined,
+      operation: "GET /contacts/{email}",
+    });
+    expect((error as Error).message).toMatch(want);
+    expect(server.seen).toHaveLength(3);
+  });
+
+  test("malformed JSON in a 2xx rejects with the parser's SyntaxError, after one request", async () => {
+    const { server, client } = await serve((_, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"message": ');
+    });
+    await expect(
+      client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } }),
+    ).rejects.toBeInstanceOf(SyntaxError);
+    expect(server.seen).toHaveLength(1);
+  });
+});
+
+describe("a server enforcing the API's rate limit (5/s, burst 2, 2 in flight)", () => {
+  test("50 creates through one client all succeed; at most 2 answers are 429", async () => {
+    let tokens = 2;
+    let refilledAt = performance.now();
+    let inFlight = 0;
+    const answers: number[] = [];
+    const processed = new Map<string, number>();
+    server = await startServer(async (req, res) => {
+      const now = performance.now();
+      tokens = Math.min(2, tokens + ((now - refilledAt) * 5) / 1000);
+      refilledAt = now;
+      if (tokens < 1 || inFlight >= 2) {
+        answers.push(429);
+        return sendJson(res, 429, { error: "Too many requests" });
+      }
+      tokens -= 1;
+      inFlight += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const { email } = JSON.parse(req.body) as { email: string };
+      processed.set(email, (processed.get(email) ?? 0) + 1);
+      answers.push(201);
+      inFlight -= 1;
+      sendJson(res, 201, { message: "Contact created", data: { id: email, email } });
+    });
+    const client = createPingbackClient({ apiKey: API_KEY, baseUrl: server.baseUrl });
+    const emails = Array.from({ length: 50 }, (_, i) => `c${i}@x.com`);
+    const results = await Promise.all(emails.map((email) => createContact(client, email)));
+
+    expect(results.map((r) => r.response.status)).toEqual(emails.map(() => 201));
+    expect(answers.filter((s) => s === 429).length).toBeLessThanOrEqual(2);
+    expect([...processed.values()].every((n) => n === 1)).toBe(true);
+    expect(processed.size).toBe(50);
+  }, 30_000);
+});

@@ -1,0 +1,125 @@
+/** Construction: the key, the base URL, the headers every request carries, and what overrides them. */
+import { describe, expect, test } from "vitest";
+import { createPingbackClient, DEFAULT_BASE_URL } from "../src/index.js";
+import { ok, stubFetch } from "./support/stub.js";
+
+const apiKey = "sk_live_options_secret";
+
+describe("apiKey", () => {
+  test.each([
+    { given: undefined, want: /`apiKey` is missing or empty/ },
+    { given: "", want: /`apiKey` is missing or empty/ },
+    { given: "   ", want: /`apiKey` is missing or empty/ },
+    { given: 42, want: /`apiKey` is missing or empty/ },
+    { given: " sk_padded", want: /spaces, line breaks or non-ASCII/ },
+    { given: "sk_a\nx-evil: 1", want: /spaces, line breaks or non-ASCII/ },
+  ])("$given is refused at construction", ({ given, want }) => {
+    expect(() => createPingbackClient({ apiKey: given as string })).toThrow(want);
+  });
+
+  test("a refused key is never echoed in the message", () => {
+    expect(() => createPingbackClient({ apiKey: "sk_secret value" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("sk_secret") }),
+    );
+  });
+
+  test("no options at all is a clear error", () => {
+    expect(() => createPingbackClient(undefined as never)).toThrow(/pass an options object/);
+  });
+});
+
+describe("baseUrl", () => {
+  test.each([
+    { given: "https://connect.pingback.com/v2", want: "ok" },
+    { given: "https://eu.example.com/pingback/", want: "ok" },
+    { given: "http://127.0.0.1:4010", want: "ok" },
+    { given: "http://127.1.2.3:4010/v2", want: "ok" },
+    { given: "http://localhost:4010", want: "ok" },
+    { given: "http://[::1]:4010", want: "ok" },
+    { given: "http://connect.pingback.com/v2", want: /plain http:\/\/.*loopback host/ },
+    { given: "http://127.0.0.1.nip.io/v2", want: /plain http:\/\// },
+    { given: "http://localhost.evil.com", want: /plain http:\/\// },
+    { given: "ftp://connect.pingback.com", want: /must use https:\/\// },
+    { given: "connect.pingback.com/v2", want: /not an absolute URL/ },
+    { given: "https://user:pw@connect.pingback.com", want: /must not contain credentials/ },
+  ])("$given → $want", ({ given, want }) => {
+    const create = () => createPingbackClient({ apiKey, baseUrl: given });
+    if (want === "ok") expect(create).not.toThrow();
+    else expect(create).toThrow(want);
+  });
+
+  test("defaults to the production API", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    await client.GET("/contacts");
+    expect(DEFAULT_BASE_URL).toBe("https://connect.pingback.com/v2");
+    expect(stub.requests[0]?.url).toBe("https://connect.pingback.com/v2/contacts");
+  });
+});
+
+describe("options that must be numbers", () => {
+  test.each([
+    { given: { timeoutMs: 0 }, want: /`timeoutMs` must be a positive finite number, got 0/ },
+    { given: { timeoutMs: Number.NaN }, want: /`timeoutMs`/ },
+    { given: { retry: { retries: -1 } }, want: /`retry.retries` must be a whole number/ },
+    { given: { retry: { retries: 1.5 } }, want: /`retry.retries`/ },
+    { given: { rateLimit: { requestsPerSecond: 0 } }, want: /`rateLimit.requestsPerSecond`/ },
+    { given: { rateLimit: { maxInFlight: -2 } }, want: /`rateLimit.maxInFlight`/ },
+  ])("$given is refused", ({ given, want }) => {
+    expect(() => createPingbackClient({ apiKey, ...given })).toThrow(want);
+  });
+});
+
+describe("headers", () => {
+  test("every request carries the key, and JSON bodies their content type", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    await client.POST("/contacts", { body: { email: "a@b.com" } });
+    const headers = stub.requests[0]?.headers;
+    expect(headers?.get("x-api-key")).toBe(apiKey);
+    expect(headers?.get("content-type")).toBe("application/json");
+    expect(headers?.has("x-developer-mode")).toBe(false);
+  });
+
+  test("developerMode: true sends x-developer-mode: true on every request", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, developerMode: true });
+    await client.GET("/contacts");
+    await client.POST("/contacts", { body: { email: "a@b.com" } });
+    expect(stub.requests.map((r) => r.headers.get("x-developer-mode"))).toEqual(["true", "true"]);
+  });
+
+  test("extra headers are sent; a request's own headers and params override them", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({
+      apiKey,
+      fetch: stub.fetch,
+      developerMode: true,
+      headers: { "x-trace": "client", "x-api-key": "ignored: apiKey wins" },
+    });
+    await client.GET("/contacts");
+    await client.GET("/contacts", {
+      headers: { "x-trace": "request", "x-api-key": "sk_other_tenant" },
+      params: { header: { "x-developer-mode": false } },
+    });
+    const [first, second] = stub.requests.map((r) => Object.fromEntries(r.headers));
+    expect(first).toMatchObject({ "x-trace": "client", "x-api-key": apiKey });
+    expect(second).toMatchObject({
+      "x-trace": "request",
+      "x-api-key": "sk_other_tenant",
+      "x-developer-mode": "false",
+    });
+  });
+
+  test("a request's own fetch and baseUrl override the client's", async () => {
+    const clientStub = stubFetch(ok());
+    const requestStub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey, fetch: clientStub.fetch });
+    await client.GET("/contacts", {
+      baseUrl: "http://127.0.0.1:4010",
+      fetch: requestStub.fetch,
+    });
+    expect(clientStub.requests).toHaveLength(0);
+    expect(requestStub.requests[0]?.url).toBe("http://127.0.0.1:4010/contacts");
+  });
+});

@@ -1,0 +1,259 @@
+/** Retries, timeouts and the limiter through the client, on fake timers with an injected fetch. */
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import {
+  createPingbackClient,
+  PingbackNetworkError,
+  PingbackTimeoutError,
+  type RetryEvent,
+} from "../src/index.js";
+import { ok, stubFetch } from "./support/stub.js";
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.spyOn(Math, "random").mockReturnValue(1);
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+const apiKey = "sk_live_transport_secret";
+const busy = () => Response.json({ error: "busy" }, { status: 503 });
+const tooMany = (retryAfter?: string) =>
+  Response.json(
+    { error: "slow down" },
+    { status: 429, headers: retryAfter ? { "retry-after": retryAfter } : {} },
+  );
+const get = (client: ReturnType<typeof createPingbackClient>, init = {}) =>
+  client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } }, ...init });
+
+describe("backoff", () => {
+  test("waits 500 ms, then 1000 ms (jitter at its top), then gives up with the last response", async () => {
+    const stub = stubFetch(busy());
+    const retries: RetryEvent[] = [];
+    const client = createPingbackClient({
+      apiKey,
+      fetch: stub.fetch,
+      retry: { onRetry: (e) => retries.push(e) },
+    });
+    const call = get(client);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(stub.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stub.requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(stub.requests).toHaveLength(3);
+    const { response } = await call;
+    expect(response.status).toBe(503);
+    expect(retries).toEqual([
+      {
+        attempt: 1,
+        delayMs: 500,
+        method: "GET",
+        url: "https://connect.pingback.com/v2/contacts/a%40b.com",
+        status: 503,
+      },
+      expect.objectContaining({ attempt: 2, delayMs: 1_000, status: 503 }),
+    ]);
+  });
+
+  test("Retry-After as an HTTP date is honoured", async () => {
+    vi.setSystemTime(Date.parse("2026-01-01T00:00:00Z"));
+    const stub = stubFetch(tooMany("Thu, 01 Jan 2026 00:00:03 GMT"), ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    const call = get(client);
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(stub.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await call).response.status).toBe(200);
+  });
+
+  test("a Retry-After longer than maxRetryAfterMs is not waited for: the 429 is returned", async () => {
+    const stub = stubFetch(tooMany("3600"), ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    expect((await get(client)).response.status).toBe(429);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  test("a create's body is sent whole on each attempt", async () => {
+    const stub = stubFetch(tooMany("1"), Response.json({ message: "ok" }, { status: 201 }));
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    const call = client.POST("/contacts", { body: { email: "a@b.com" } });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await call).response.status).toBe(201);
+    const bodies = await Promise.all(stub.requests.map((r) => r.text()));
+    expect(bodies).toEqual(['{"email":"a@b.com"}', '{"email":"a@b.com"}']);
+  });
+
+  test("retry: false on the client, or on one request, sends once", async () => {
+    const stub = stubFetch(busy());
+    const off = createPingbackClient({ apiKey, fetch: stub.fetch, retry: false });
+    expect((await get(off)).response.status).toBe(503);
+    const on = createPingbackClient({ apiKey, fetch: stub.fetch });
+    expect((await get(on, { retry: false })).response.status).toBe(503);
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  test("a request's own retry options merge over the client's", async () => {
+    const stub = stubFetch(busy(), ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, retry: false });
+    const call = get(client, { retry: { retries: 1, baseDelayMs: 10 } });
+    await vi.advanceTimersByTimeAsync(10);
+    expect((await call).response.status).toBe(200);
+  });
+
+  test("a request's own fetch still gets retries", async () => {
+    const stub = stubFetch(busy(), ok());
+    const client = createPingbackClient({ apiKey });
+    const call = get(client, { fetch: stub.fetch });
+    await vi.advanceTimersByTimeAsync(500);
+    expect((await call).response.status).toBe(200);
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  test("a caller's abort during the backoff stops the retries", async () => {
+    const stub = stubFetch(busy());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    const controller = new AbortController();
+    const call = get(client, { signal: controller.signal });
+    const settled = expect(call).rejects.toThrow("stop");
+    await vi.advanceTimersByTimeAsync(100);
+    controller.abort(new Error("stop"));
+    await settled;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(stub.requests).toHaveLength(1);
+  });
+});
+
+describe("timeouts", () => {
+  /** A fetch that never answers, and ignores its signal (the client must not rely on it). */
+  const hang = () => new Promise<Response>(() => {});
+
+  test("an attempt that takes longer than timeoutMs fails with PingbackTimeoutError", async () => {
+    const stub = stubFetch(hang);
+    const client = createPingbackClient({
+      apiKey,
+      fetch: stub.fetch,
+      timeoutMs: 1_000,
+      retry: false,
+    });
+    const call = get(client);
+    const settled = expect(call).rejects.toThrow(
+      new PingbackTimeoutError(1_000, { operation: "GET /contacts/{email}" }),
+    );
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settled;
+  });
+
+  test("the default timeout is 30 s", async () => {
+    const stub = stubFetch(hang);
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, retry: false });
+    const call = get(client);
+    const settled = expect(call).rejects.toBeInstanceOf(PingbackTimeoutError);
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(stub.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await settled;
+  });
+
+  test("the deadline aborts the signal handed to fetch", async () => {
+    let signal: AbortSignal | undefined;
+    const client = createPingbackClient({
+      apiKey,
+      retry: false,
+      timeoutMs: 100,
+      fetch: (_request, init) => {
+        signal = init?.signal ?? undefined;
+        return hang();
+      },
+    });
+    const settled = expect(get(client)).rejects.toBeInstanceOf(PingbackTimeoutError);
+    await vi.advanceTimersByTimeAsync(100);
+    await settled;
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toBeInstanceOf(PingbackTimeoutError);
+  });
+
+  test("a caller's abort rejects with the caller's reason, not a timeout", async () => {
+    const stub = stubFetch(hang);
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    const controller = new AbortController();
+    const call = get(client, { signal: controller.signal });
+    const reason = new DOMException("The user aborted", "AbortError");
+    const settled = expect(call).rejects.toBe(reason);
+    await vi.advanceTimersByTimeAsync(10);
+    controller.abort(reason);
+    await settled;
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  test("an idempotent request is retried after a timeout; a POST is not", async () => {
+    const stub = stubFetch(hang, ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, timeoutMs: 100 });
+    const call = get(client);
+    await vi.advanceTimersByTimeAsync(100 + 500);
+    expect((await call).response.status).toBe(200);
+
+    const posts = stubFetch(hang, ok());
+    const poster = createPingbackClient({ apiKey, fetch: posts.fetch, timeoutMs: 100 });
+    const post = poster.POST("/contacts", { body: { email: "a@b.com" } });
+    const settled = expect(post).rejects.toBeInstanceOf(PingbackTimeoutError);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await settled;
+    expect(posts.requests).toHaveLength(1);
+  });
+});
+
+describe("network errors", () => {
+  test("a fetch that throws becomes PingbackNetworkError, with the original as cause", async () => {
+    const cause = new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+    const stub = stubFetch(cause);
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, retry: false });
+    const error = await get(client).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PingbackNetworkError);
+    expect(error).toMatchObject({
+      message: expect.stringMatching(
+        /^GET \/contacts\/\{email\} failed .*fetch failed \(ECONNREFUSED\)/,
+      ),
+      operation: "GET /contacts/{email}",
+      cause,
+    });
+  });
+});
+
+describe("rate limit through the client", () => {
+  test("a burst of 5 GETs leaves at 0, 0, 200, 400, 600 ms", async () => {
+    const sentAt: number[] = [];
+    const client = createPingbackClient({
+      apiKey,
+      fetch: async () => {
+        sentAt.push(performance.now());
+        return ok();
+      },
+    });
+    const start = performance.now();
+    const calls = Promise.all(Array.from({ length: 5 }, () => get(client)));
+    await vi.advanceTimersByTimeAsync(1_000);
+    await calls;
+    expect(sentAt.map((t) => t - start)).toEqual([0, 0, 200, 400, 600]);
+  });
+
+  test("rateLimit: false sends everything at once", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, rateLimit: false });
+    await Promise.all(Array.from({ length: 20 }, () => get(client)));
+    expect(stub.requests).toHaveLength(20);
+  });
+
+  test("a caller's abort while queued rejects and sends nothing", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    await Promise.all([get(client), get(client)]);
+    const controller = new AbortController();
+    const queued = get(client, { signal: controller.signal });
+    controller.abort(new Error("not needed"));
+    await expect(queued).rejects.toThrow("not needed");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(stub.requests).toHaveLength(2);
+  });
+});
