@@ -285,3 +285,8 @@ export function exampleCases(document: JsonObject): ExampleCase[] {
   }
   return cases;
 }
+
+/** The `Prefer` header that makes Prism answer with this case's status and named example. */
+export function preferHeader(c: ExampleCase): string {
+  return `code=${c.response.status}${c.response.example ? `, example=${c.response.example}` : ""}`;
+}

@@ -81,8 +81,9 @@ export function prismSays(got: Exchange): string {
   if (got.mediaType !== "application/problem+json" || typeof body !== "object" || body === null)
     return "";
   const rules = (body.validation ?? []).map((v) => `${(v.location ?? []).join(".")}: ${v.message}`);
-  const violations = got.headers.get("sl-violations");
-  return ` (Prism: ${String(body.title)}${rules.length > 0 ? `: ${rules.join("; ")}` : body.detail ? `: ${String(body.detail)}` : ""}${
-    violations ? `; sl-violations: ${violations}` : ""
-  })`;
+  const why =
+    rules.length > 0
+      ? rules.join("; ")
+      : String(body.detail ?? got.headers.get("sl-violations") ?? "");
+  return ` (Prism: ${String(body.title)}${why ? `: ${why}` : ""})`;
 }

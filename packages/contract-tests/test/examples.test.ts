@@ -1,5 +1,5 @@
 import { describe, inject, test } from "vitest";
-import { exampleCases } from "../src/cases.js";
+import { exampleCases, preferHeader } from "../src/cases.js";
 import { assertNoProblems, checkExample } from "../src/check.js";
 import { MOCK_API_KEY, recordCoverage } from "../src/context.js";
 import { contractClient, send } from "../src/send.js";
@@ -17,8 +17,7 @@ const client = contractClient({
 
 describe("every documented example, served by the Prism mock through @pingback/client", () => {
   test.for(exampleCases(spec.document))("$name", async (c, { task }) => {
-    const prefer = `code=${c.response.status}${c.response.example ? `, example=${c.response.example}` : ""}`;
-    const got = await send(client, c.request, { Prefer: prefer });
+    const got = await send(client, c.request, { Prefer: preferHeader(c) });
     assertNoProblems(c.name, checkExample(c, got, validator));
     recordCoverage(task.meta, c.covers);
   });

@@ -1,4 +1,4 @@
-import { describe, inject, test } from "vitest";
+import { beforeAll, describe, inject, test } from "vitest";
 import { assertNoProblems } from "../src/check.js";
 import { checkLive, liveCases, readLiveConfig } from "../src/live.js";
 import { contractClient, send } from "../src/send.js";
@@ -12,19 +12,23 @@ const title = live.enabled
   : `live mode skipped: ${live.reason}`;
 
 // Skipped, with the reason in its name, unless PINGBACK_BASE_URL and PINGBACK_API_KEY are set.
-describe.runIf(live.enabled)(title, () => {
-  if (!live.enabled) return;
+describe.skipIf(!live.enabled)(title, () => {
   const validator = createValidator(spec.document);
-  const liveUrl = inject("liveUrl");
-  if (!liveUrl)
-    throw new Error("live mode is configured but the global setup started no prism proxy");
-  // The client's own rate limit (5/s, 2 in flight) applies: a real server enforces it.
-  const client = contractClient({
-    baseUrl: liveUrl,
-    apiKey: live.apiKey,
-    developerMode: live.developerMode,
-    rateLimited: true,
+  let client: ReturnType<typeof contractClient>;
+
+  beforeAll(() => {
+    const liveUrl = inject("liveUrl");
+    if (!live.enabled || !liveUrl)
+      throw new Error("live mode is configured but the global setup started no prism proxy");
+    // The client's own rate limit (5/s, 2 in flight) applies: a real server enforces it.
+    client = contractClient({
+      baseUrl: liveUrl,
+      apiKey: live.apiKey,
+      developerMode: live.developerMode,
+      rateLimited: true,
+    });
   });
+
   test.for(liveCases(spec.document))("$name", { timeout: 30_000 }, async (c) => {
     const got = await send(client, c.request);
     assertNoProblems(c.name, checkLive(spec.document, c, got, validator));
