@@ -1,0 +1,176 @@
+/**
+ * The API reference page that `pnpm build` writes (dist/reference.html), opened in a real headless
+ * Chromium from a file:// URL, with every non-local request refused: it must show every operation
+ * of the bundled spec and render its request examples, and it must not try to reach the network.
+ * A screenshot is saved to reports/ for a human to look at.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+const specDir = fileURLToPath(new URL("..", import.meta.url));
+const pageFile = join(specDir, "dist/reference.html");
+const bundledSpec = join(specDir, "dist/openapi.json");
+const screenshot = join(specDir, "reports/reference-page.png");
+const chromiumPath = "/usr/bin/chromium";
+
+// Without the background-networking flags Chromium keeps calling home (updates, sync, QUIC probes).
+const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+interface Operation {
+  operationId: string;
+  method: string;
+  path: string;
+  summary: string;
+  tag: string;
+  /** The first named request example, which the page shows by default. */
+  requestExample?: { name: string; value: unknown };
+}
+
+/** Every operation of the bundled spec: the page is checked against it, not against a hand list. */
+function operationsOf(spec: {
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+}): Operation[] {
+  const methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+  return Object.entries(spec.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => methods.includes(method))
+      .map(([method, op]) => {
+        const content = (op.requestBody as { content?: Record<string, { examples?: object }> })
+          ?.content?.["application/json"];
+        const [first] = Object.entries(content?.examples ?? {}) as [string, { value: unknown }][];
+        return {
+          operationId: op.operationId as string,
+          method,
+          path,
+          summary: op.summary as string,
+          tag: (op.tags as string[])[0] as string,
+          ...(first && { requestExample: { name: first[0], value: first[1].value } }),
+        };
+      }),
+  );
+}
+
+const operations = operationsOf(JSON.parse(readFileSync(bundledSpec, "utf8")));
+const withRequestExample = operations.filter((op) => op.requestExample);
+
+let userDataDir: string;
+let context: BrowserContext;
+let page: Page;
+const remoteRequests: string[] = [];
+const scriptErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(pageFile)) {
+    throw new Error(`${pageFile} is missing: run \`pnpm build\` (it writes the reference page).`);
+  }
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `No Chromium at ${chromiumPath}: run \`bash scripts/setup\` (as root it installs Debian's ` +
+        "chromium), or `apt-get install -y chromium`.",
+    );
+  }
+  userDataDir = await mkdtemp(join(tmpdir(), "pingback-chromium-"));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1400, height: 900 },
+  });
+  // Record anything that is not the page itself, and refuse it.
+  const isLocal = (url: string) => /^(file|data|blob):/.test(url);
+  context.on("request", (request) => {
+    if (!isLocal(request.url())) remoteRequests.push(request.url());
+  });
+  await context.route("**/*", (route) =>
+    isLocal(route.request().url()) ? route.continue() : route.abort("blockedbyclient"),
+  );
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (error) => scriptErrors.push(error.message));
+  await page.goto(pathToFileURL(pageFile).href);
+  // The server-rendered HTML links to "/contacts"; once Redoc has hydrated, links are "#/...".
+  await page.waitForSelector('a[href^="#/"]', { state: "attached", timeout: 15_000 });
+}, 30_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+});
+
+/** Opens the operation as a reader would: its tag in the sidebar, then its summary there. */
+async function openOperation(op: Operation) {
+  const sidebar = page.locator('[data-component-name="Menu/Menu"]').first();
+  const item = sidebar.getByText(op.summary, { exact: true });
+  if (!(await item.isVisible())) await sidebar.getByText(op.tag, { exact: true }).click();
+  await item.click({ timeout: 5_000 });
+}
+
+/** The operation's own heading, matched on its whole text. */
+function headingOf(op: Operation) {
+  const exact = new RegExp(`^${op.summary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  return page.locator("h2").filter({ hasText: exact });
+}
+
+/** Every code block on the page that holds JSON, parsed. */
+async function jsonCodeBlocks(): Promise<unknown[]> {
+  const texts = await page.$$eval('[data-component-name="CodeBlock/CodeBlock"]', (blocks) =>
+    blocks.map((block) => block.textContent ?? ""),
+  );
+  return texts.flatMap((text) => {
+    try {
+      return [JSON.parse(text)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe("the API reference page in headless Chromium", { timeout: 15_000 }, () => {
+  test("the bundled spec has operations to look for", () => {
+    expect(operations.length).toBeGreaterThan(0);
+    expect(withRequestExample.length).toBeGreaterThan(0);
+  });
+
+  test.each(operations)(
+    "shows $operationId under its summary, reached from the sidebar",
+    async (op) => {
+      await openOperation(op);
+      const heading = headingOf(op);
+      await heading.waitFor({ state: "visible", timeout: 5_000 });
+      expect(await heading.isVisible()).toBe(true);
+    },
+  );
+
+  test.each(withRequestExample)("renders the request example of $operationId", async (op) => {
+    await openOperation(op);
+    await expect.poll(jsonCodeBlocks, { timeout: 5_000 }).toContainEqual(op.requestExample?.value);
+  });
+
+  test("saves a screenshot of an operation with its request example to reports/", async () => {
+    const [op] = withRequestExample;
+    if (!op) throw new Error("No operation with a request example to photograph.");
+    await openOperation(op);
+    await headingOf(op).waitFor({ state: "visible", timeout: 5_000 });
+    await mkdir(join(specDir, "reports"), { recursive: true });
+    await page.screenshot({ path: screenshot });
+    expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
+  });
+
+  test("requested nothing beyond the page itself, and threw no script error", () => {
+    expect(remoteRequests).toEqual([]);
+    expect(scriptErrors).toEqual([]);
+  });
+});
