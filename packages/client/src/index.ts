@@ -22,4 +22,4 @@ export {
   type RetryOptions,
 } from "./options.js";
 export { type FetchResult, orThrow, type SuccessData } from "./or-throw.js";
-export type { PageItem, PaginatedPath, PaginateInit } from "./paginate.js";
+export type { PageItem, PaginatedPath, PaginatedPathOf, PaginateInit } from "./paginate.js";

@@ -10,7 +10,8 @@ import type { HeadersOptions } from "openapi-fetch";
 import type { PingbackRequestOptions } from "./options.js";
 import { orThrow } from "./or-throw.js";
 
-type GetOperation<P extends keyof paths> = paths[P] extends { get: infer Op } ? Op : never;
+type GetOf<PathItem> = PathItem extends { get: infer Op } ? Op : never;
+type GetOperation<P extends keyof paths> = GetOf<paths[P]>;
 type Query<Op> = Op extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 type OkBody<Op> = Op extends { responses: { 200: { content: { "application/json": infer B } } } }
   ? B
@@ -25,10 +26,13 @@ type IsPaginated<Op> = [Query<Op>] extends [never]
       : true
     : false;
 
+/** The paths of `Paths` whose GET takes `page` and returns `{ data: { page, total, data: [] } }`. */
+export type PaginatedPathOf<Paths> = {
+  [P in keyof Paths]: IsPaginated<GetOf<Paths[P]>> extends true ? P : never;
+}[keyof Paths];
+
 /** The paths whose GET returns one page of a list: `"/contacts" | "/segments"` today. */
-export type PaginatedPath = {
-  [P in keyof paths]: IsPaginated<GetOperation<P>> extends true ? P : never;
-}[keyof paths];
+export type PaginatedPath = PaginatedPathOf<paths>;
 
 /** The type of one item of a paginated path's list. */
 export type PageItem<P extends PaginatedPath> = ItemOf<GetOperation<P>>;
@@ -38,7 +42,8 @@ type Params<Op> = Op extends { parameters: infer Ps } ? Ps : never;
 /** The GET options of a paginated path, without `page`: the iterator sets it. */
 export type PaginateInit<P extends PaginatedPath> = PingbackRequestOptions & {
   params?: Omit<Params<GetOperation<P>>, "query"> & {
-    query?: Omit<Query<GetOperation<P>>, "page">;
+    /** The iterator sets `page` itself. */
+    query?: Omit<Query<GetOperation<P>>, "page"> & { page?: never };
   };
   headers?: HeadersOptions;
   signal?: AbortSignal;

@@ -1,0 +1,121 @@
+/** Type tests: the typed surface comes from the spec, and mistakes fail to compile. */
+import type { Contact, ErrorBody, KnownErrorCode, paths, Segment } from "@pingback/types";
+import { describe, expectTypeOf, test } from "vitest";
+import {
+  createPingbackClient,
+  isPingbackError,
+  orThrow,
+  type PageItem,
+  type PaginatedPath,
+  type PaginatedPathOf,
+  PingbackError,
+} from "../src/index.js";
+
+const client = createPingbackClient({ apiKey: "k" });
+const email = { params: { path: { email: "a@b.com" } } };
+
+describe("paths and bodies", () => {
+  test("success data and error bodies are typed per operation", async () => {
+    const { data, error } = await client.GET("/contacts/{email}", email);
+    // `branded`: openapi-fetch maps bodies through `Readable<>`, equal in structure, not in name.
+    if (data) expectTypeOf(data.data).branded.toEqualTypeOf<Contact>();
+    if (error) expectTypeOf(error).toEqualTypeOf<ErrorBody>();
+  });
+
+  test("wrong paths, bodies and params fail to compile", () => {
+    // @ts-expect-error: no such path
+    void client.GET("/contact");
+    // @ts-expect-error: /deals has no GET
+    void client.GET("/deals");
+    // @ts-expect-error: email is required
+    void client.POST("/contacts", { body: {} });
+    // @ts-expect-error: the body of a create is required
+    void client.POST("/deals", {});
+    // @ts-expect-error: the path parameter is required
+    void client.GET("/contacts/{email}", { params: { path: {} } });
+    // @ts-expect-error: page is a number
+    void client.GET("/contacts", { params: { query: { page: "1" } } });
+    const notAList = { segmentedListsIds: "x" };
+    // @ts-expect-error: segmentedListsIds is a list
+    void client.POST("/segments/add-contact/{email}", { ...email, body: notAList });
+  });
+
+  test("options that are refused at compile time", () => {
+    // @ts-expect-error: apiKey is required
+    createPingbackClient({});
+    // @ts-expect-error: rateLimit is an object or false
+    createPingbackClient({ apiKey: "k", rateLimit: true });
+  });
+});
+
+describe("throwing style", () => {
+  test("orThrow returns the success body", async () => {
+    const body = await client.GET("/contacts/{email}", email).then(orThrow);
+    expectTypeOf(body.data).branded.toEqualTypeOf<Contact>();
+    const created = orThrow(await client.POST("/contacts", { body: { email: "a@b.com" } }));
+    expectTypeOf(created.data.id).toEqualTypeOf<string>();
+  });
+
+  test("errorCode narrows to known codes, and accepts unknown ones", () => {
+    const error = new PingbackError({ status: 404, body: {} });
+    expectTypeOf<KnownErrorCode>().toExtend<NonNullable<typeof error.errorCode>>();
+    expectTypeOf<"A_CODE_FROM_TOMORROW">().toExtend<NonNullable<typeof error.errorCode>>();
+    // `===` keeps the open string in the type (an unknown code could be equal too); is() narrows.
+    if (error.errorCode === "CONTACT_NOT_FOUND") {
+      expectTypeOf<"CONTACT_NOT_FOUND">().toExtend<typeof error.errorCode>();
+    }
+    if (error.is("DEAL_NOT_FOUND")) expectTypeOf(error.errorCode).toEqualTypeOf<"DEAL_NOT_FOUND">();
+    const caught: unknown = error;
+    if (isPingbackError(caught, "FORBIDDEN")) {
+      expectTypeOf(caught.errorCode).toEqualTypeOf<"FORBIDDEN" | undefined>();
+    }
+  });
+});
+
+describe("pagination", () => {
+  test("the paginated paths are computed from the spec", () => {
+    expectTypeOf<PaginatedPath>().toEqualTypeOf<"/contacts" | "/segments">();
+    expectTypeOf<PageItem<"/contacts">>().toEqualTypeOf<Contact>();
+    expectTypeOf<PageItem<"/segments">>().toEqualTypeOf<Segment>();
+  });
+
+  test("a new list operation in the spec qualifies with no edit here", () => {
+    type Note = { id: string; text: string };
+    type WithNotes = paths & {
+      "/notes": {
+        get: {
+          parameters: { query?: { page?: number } };
+          responses: {
+            200: {
+              content: {
+                "application/json": {
+                  message: string;
+                  data: { page: number; total: number; data: Note[] };
+                };
+              };
+            };
+          };
+        };
+      };
+      "/notes/{id}": {
+        get: {
+          parameters: { path: { id: string } };
+          responses: { 200: { content: { "application/json": { data: Note } } } };
+        };
+      };
+    };
+    expectTypeOf<PaginatedPathOf<WithNotes>>().toEqualTypeOf<
+      "/contacts" | "/segments" | "/notes"
+    >();
+  });
+
+  test("items are typed, and only paginated paths are accepted", () => {
+    expectTypeOf(client.paginate("/contacts")).toEqualTypeOf<
+      AsyncGenerator<Contact, void, undefined>
+    >();
+    // @ts-expect-error: /contacts/{email} is not a list
+    client.paginate("/contacts/{email}");
+    // @ts-expect-error: the iterator sets the page itself
+    client.paginate("/contacts", { params: { query: { page: 2 } } });
+  });
+});
