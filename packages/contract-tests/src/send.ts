@@ -9,6 +9,8 @@ export interface Target {
   developerMode: boolean;
   /** Live servers get the client's own rate limit; the mock has none to respect. */
   rateLimited: boolean;
+  /** The fetch under the client's limiter, e.g. to observe when requests leave. */
+  fetch?: typeof fetch;
 }
 
 /** What came back: status, media type (without parameters) and the parsed body. */
@@ -43,6 +45,7 @@ export function contractClient(target: Target): PingbackClient {
     developerMode: target.developerMode,
     retry: false,
     ...(target.rateLimited ? {} : { rateLimit: false }),
+    ...(target.fetch ? { fetch: target.fetch } : {}),
   });
 }
 
