@@ -1,5 +1,6 @@
 import {
   baseRequest,
+  mediaOf,
   type RequestSpec,
   requestBody,
   requestVariants,
@@ -43,7 +44,7 @@ const STATUS_FOR: Record<NegativeKind, string[]> = {
 /** A body or parameter value made invalid, with a label saying how. */
 export interface Mutation {
   label: string;
-  value: Json | undefined;
+  value: Json;
 }
 
 export function negativeCases(document: JsonObject, validator: SchemaValidator): NegativeCase[] {
@@ -107,23 +108,23 @@ function negativesOf(
   return cases;
 }
 
+/** The base request with one parameter replaced by an invalid value, sent as text. */
 function withParameter(
   base: RequestSpec,
   location: string,
   name: string,
-  value: Json | undefined,
+  value: Json,
 ): RequestSpec {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
   const request = {
     ...base,
     pathParams: { ...base.pathParams },
     query: { ...base.query },
     headers: { ...base.headers },
   };
-  const text =
-    value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value);
-  if (location === "path") request.pathParams[name] = text ?? "";
-  else if (location === "query") request.query[name] = text ?? "";
-  else if (location === "header") request.headers[name] = text ?? "";
+  if (location === "path") request.pathParams[name] = text;
+  else if (location === "query") request.query[name] = text;
+  else if (location === "header") request.headers[name] = text;
   return request;
 }
 
@@ -132,29 +133,12 @@ function documentedStatus(document: JsonObject, op: Operation, kind: NegativeKin
   for (const status of STATUS_FOR[kind]) {
     const response = documented.get(status);
     if (!response) continue;
-    const content = isObject(response.value.content) ? Object.keys(response.value.content) : [];
-    const first = content[0];
-    const pointer =
-      first === undefined ? null : schemaPointer(document, mediaAt(document, response, first));
-    return { status: Number(status), schemaPointer: pointer };
+    const media = mediaOf(document, response).media[0];
+    return { status: Number(status), schemaPointer: media ? schemaPointer(document, media) : null };
   }
   throw new Error(
     `${op.operationId} documents none of ${STATUS_FOR[kind].join(", ")}, so the suite cannot tell what a ${kind} request should get; document the status the API answers.`,
   );
-}
-
-function mediaAt(
-  document: JsonObject,
-  response: Located<JsonObject>,
-  type: string,
-): Located<JsonObject> {
-  const content = response.value.content as JsonObject;
-  const found = resolve(
-    document,
-    content[type] ?? null,
-    `${response.pointer}/content/${type.replaceAll("/", "~1")}`,
-  );
-  return found as Located<JsonObject>;
 }
 
 /**
