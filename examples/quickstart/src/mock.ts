@@ -1,10 +1,10 @@
 /**
  * Starts and stops the Prism CLI as a mock of the bundled spec on a free port of 127.0.0.1, the
- * way a user would run it by hand: `prism mock spec/dist/openapi.json`.
+ * way a user would run it by hand: `prism mock spec/dist/openapi.json`. With `--port 0` the system
+ * picks the port and Prism reports it in its "listening on" line.
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
@@ -21,16 +21,14 @@ export interface RunningMock {
 export const specPath = require.resolve("@pingback/spec/openapi.json");
 
 export async function startMock(): Promise<RunningMock> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const cli = join(dirname(require.resolve("@stoplight/prism-cli/package.json")), "dist/index.js");
   const child = spawn(
     process.execPath,
-    [cli, "mock", specPath, "--host", "127.0.0.1", "--port", String(port)],
+    [cli, "mock", specPath, "--host", "127.0.0.1", "--port", "0"],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } },
   );
   let log = "";
-  await new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill("SIGKILL");
@@ -42,10 +40,11 @@ export async function startMock(): Promise<RunningMock> {
     );
     const onOutput = (chunk: Buffer) => {
       log = (log + chunk.toString()).slice(-LOG_LIMIT);
-      if (log.includes(`listening on ${url}`)) {
+      const listening = log.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+      if (listening) {
         clearTimeout(timer);
         child.removeAllListeners("exit");
-        resolve();
+        resolve(listening);
       }
     };
     child.stdout.on("data", onOutput);
@@ -65,20 +64,4 @@ export async function startMock(): Promise<RunningMock> {
         child.kill("SIGTERM");
       }),
   };
-}
-
-/** A free port of 127.0.0.1: the Prism CLI cannot listen on port 0 and report it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
 }
