@@ -45,6 +45,10 @@ describe("pnpm example, against the mock", () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
   });
 
+  test("never prints the API key it sent", () => {
+    expect(`${run.stdout}${run.stderr}`).not.toContain("mock-key");
+  });
+
   const lines: { given: string; want: RegExp }[] = [
     {
       given: "says where it runs",
