@@ -1,7 +1,6 @@
 /** `createPingbackClient`: openapi-fetch for the spec's paths, with auth and a resilient transport. */
 import type { paths } from "@pingback/types";
 import createClient, { type Client, mergeHeaders } from "openapi-fetch";
-import { operationNames } from "./operation.js";
 import {
   checkApiKey,
   checkBaseUrl,
@@ -56,19 +55,22 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
       "x-developer-mode": options.developerMode ? "true" : undefined,
     }),
   });
-  client.use(operationNames);
-  // A request's own `fetch` would replace the transport; wrap it so the limit, retries and timeout
-  // still apply to it.
+  // Each call names its operation for error messages (openapi-fetch copies unknown init keys onto
+  // the Request), and a request's own `fetch` is wrapped so the limit, retries and timeout apply.
   type Init = { fetch?: Fetch } | undefined;
-  const own = (init: Init) =>
-    init?.fetch ? { ...init, fetch: createTransport({ ...policy, fetch: init.fetch }) } : init;
+  const prepare = (method: string, url: unknown, init: Init) => ({
+    ...init,
+    pingbackOperation: `${method.toUpperCase()} ${String(url)}`,
+    ...(init?.fetch && { fetch: createTransport({ ...policy, fetch: init.fetch }) }),
+  });
   const loose = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of METHODS) {
     const send = loose[method] as (url: unknown, init: Init) => Promise<unknown>;
-    loose[method] = (url, init) => send(url, own(init as Init));
+    loose[method] = (url, init) => send(url, prepare(method, url, init as Init));
   }
-  const request = loose.request as (method: unknown, url: unknown, init: Init) => Promise<unknown>;
-  loose.request = (method, url, init) => request(method, url, own(init as Init));
+  const request = loose.request as (method: string, url: unknown, init: Init) => Promise<unknown>;
+  loose.request = (method, url, init) =>
+    request(method as string, url, prepare(method as string, url, init as Init));
   return Object.assign(client, {
     paginate<P extends PaginatedPath>(path: P, init?: PaginateInit<P>) {
       return paginate(client.GET as Parameters<typeof paginate>[0], path, init);

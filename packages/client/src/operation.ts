@@ -1,25 +1,16 @@
 /**
- * Names the operation of each request, `METHOD /path/{param}`, for error messages.
+ * Names the operation of each response, `METHOD /path/{param}`, for `orThrow`'s errors.
  *
  * The path template (not the URL) is used: it says which call failed without putting a contact's
- * email address into logs. A WeakMap keeps the name beside the request and its response.
+ * email address into logs. A WeakMap keeps the name beside the response, and forgets it with it.
  */
-import type { Middleware } from "openapi-fetch";
+const names = new WeakMap<Response, string>();
 
-const names = new WeakMap<Request | Response, string>();
-
-/** Records the operation of every request the client sends. */
-export const operationNames: Middleware = {
-  onRequest({ request, schemaPath }) {
-    names.set(request, `${request.method} ${schemaPath}`);
-  },
-};
-
-export function operationOf(message: Request | Response): string | undefined {
-  return names.get(message);
+export function operationOf(response: Response): string | undefined {
+  return names.get(response);
 }
 
-export function nameResponse(response: Response, operation: string | undefined): Response {
-  if (operation !== undefined) names.set(response, operation);
+export function nameResponse(response: Response, operation: string): Response {
+  names.set(response, operation);
   return response;
 }

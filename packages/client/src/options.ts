@@ -51,7 +51,7 @@ export interface PingbackClientOptions {
   baseUrl?: string;
   /** Send `x-developer-mode: true` on every request: work on test data, leave production untouched. */
   developerMode?: boolean;
-  /** The `fetch` to send requests with (default `globalThis.fetch`). */
+  /** The `fetch` to send requests with (default `globalThis.fetch`); it must honour `init.signal`. */
   fetch?: (input: Request, init?: RequestInit) => Promise<Response>;
   /** Headers sent with every request; a request's own `headers` override them. */
   headers?: HeadersOptions;

@@ -6,11 +6,15 @@
  * `..` would reach another endpoint. Those values are refused; everything else is encoded.
  */
 
+/** Characters `encodeURIComponent` leaves as they are, though RFC 3986 reserves them. */
+const RESERVED_LEFT = /[!'()*]/g;
+
 function encodeSegment(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  const encoded = encodeURIComponent(text);
+  // Most values (emails, uuids) have none of them: skip the replace, it is on every call's path.
+  return encoded.search(RESERVED_LEFT) === -1
+    ? encoded
+    : encoded.replace(RESERVED_LEFT, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function segment(name: string, value: unknown): string {

@@ -12,6 +12,8 @@ export type Release = () => void;
 export interface RateLimiter {
   /** Waits for a token and a free slot, in order of arrival; rejects if `signal` aborts first. */
   acquire(signal?: AbortSignal | null): Promise<Release>;
+  /** Takes a slot now if one is free and nobody is queued, without waiting. */
+  tryAcquire(): Release | undefined;
   /** Empties the bucket: a 429 says the server counted more than we did, so wait a full interval. */
   drain(): void;
 }
@@ -47,11 +49,21 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
     };
   }
 
+  function take(): Release | undefined {
+    if (inFlight >= maxInFlight) return undefined;
+    refill(performance.now());
+    if (tokens < 1) return undefined;
+    tokens--;
+    inFlight++;
+    return release();
+  }
+
   function pump(): void {
-    while (queue.length > 0 && inFlight < maxInFlight) {
-      refill(performance.now());
-      if (tokens < 1) {
-        if (timer === undefined) {
+    while (queue.length > 0) {
+      const granted = take();
+      if (!granted) {
+        // Out of slots: the next release pumps again. Out of tokens: a timer does.
+        if (inFlight < maxInFlight && timer === undefined) {
           timer = setTimeout(
             () => {
               timer = undefined;
@@ -62,11 +74,9 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
         }
         return;
       }
-      tokens--;
-      inFlight++;
       const waiter = queue.shift() as Waiter;
       if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.resolve(release());
+      waiter.resolve(granted);
     }
   }
 
@@ -74,6 +84,9 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
     drain() {
       tokens = 0;
       refilledAt = performance.now();
+    },
+    tryAcquire() {
+      return queue.length === 0 ? take() : undefined;
     },
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);

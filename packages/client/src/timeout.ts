@@ -7,46 +7,25 @@
  */
 import { PingbackTimeoutError } from "./errors.js";
 
-export interface Deadline {
-  /** Aborts when the caller aborts or the time runs out. */
-  signal: AbortSignal;
-  /** Rejects with the caller's reason or a `PingbackTimeoutError`, whichever comes first. */
-  expired: Promise<never>;
-  /** Stops the timer and the listener; call it once the attempt has settled. */
-  clear(): void;
-}
-
+/** A signal that aborts with the caller's reason, or with a `PingbackTimeoutError` after `timeoutMs`. */
 export function startDeadline(
   timeoutMs: number,
-  callerSignal?: AbortSignal | null,
-  operation?: string,
-): Deadline {
+  callerSignal: AbortSignal,
+  operation: string,
+): { signal: AbortSignal; clear(): void } {
   const controller = new AbortController();
-  let reject!: (reason: unknown) => void;
-  const expired = new Promise<never>((_, r) => {
-    reject = r;
-  });
-  // Nobody may await `expired` when the attempt settles first; that is not an unhandled rejection.
-  expired.catch(() => {});
-
-  const abort = (reason: unknown) => {
-    controller.abort(reason);
-    reject(reason);
-  };
-  const onCallerAbort = () => abort(callerSignal?.reason);
+  const onCallerAbort = () => controller.abort(callerSignal.reason);
   const timer = setTimeout(
-    () => abort(new PingbackTimeoutError(timeoutMs, { operation })),
+    () => controller.abort(new PingbackTimeoutError(timeoutMs, { operation })),
     timeoutMs,
   );
-  if (callerSignal?.aborted) onCallerAbort();
-  else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-
+  if (callerSignal.aborted) onCallerAbort();
+  else callerSignal.addEventListener("abort", onCallerAbort);
   return {
     signal: controller.signal,
-    expired,
     clear() {
       clearTimeout(timer);
-      callerSignal?.removeEventListener("abort", onCallerAbort);
+      callerSignal.removeEventListener("abort", onCallerAbort);
     },
   };
 }

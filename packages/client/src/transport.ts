@@ -3,7 +3,7 @@
  * deadline, and retries what `retryDelay` allows. Everything else stays openapi-fetch's.
  */
 import { PingbackNetworkError, PingbackTimeoutError } from "./errors.js";
-import { nameResponse, operationOf } from "./operation.js";
+import { nameResponse } from "./operation.js";
 import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
 import { resolveRetry } from "./options.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -19,18 +19,7 @@ export interface TransportOptions {
   retry: ResolvedRetry;
 }
 
-/**
- * Reads the body while the deadline runs, so the timeout covers the whole exchange and a connection
- * that breaks mid-body is a network error that can be retried, not a raw error in the caller's parse.
- */
-async function buffered(response: Response): Promise<Response> {
-  if (response.body === null) return response;
-  const copy = new Response(await response.arrayBuffer(), response);
-  if (response.url) Object.defineProperty(copy, "url", { value: response.url });
-  return copy;
-}
-
-/** One attempt: a limiter slot, then the fetch, raced against the deadline. */
+/** One attempt: a limiter slot, then the fetch within its deadline. */
 async function attempt(
   request: Request,
   { fetch, limiter }: TransportOptions,
@@ -38,17 +27,13 @@ async function attempt(
   operation: string,
 ): Promise<Response> {
   const callerSignal = request.signal;
-  const release = limiter ? await limiter.acquire(callerSignal) : undefined;
+  const release = limiter && (limiter.tryAcquire() ?? (await limiter.acquire(callerSignal)));
   const deadline = startDeadline(timeoutMs, callerSignal, operation);
   try {
-    const response = await Promise.race([
-      fetch(request, { signal: deadline.signal }),
-      deadline.expired,
-    ]);
-    return await Promise.race([buffered(response), deadline.expired]);
+    return await fetch(request, { signal: deadline.signal });
   } catch (error) {
     if (callerSignal.aborted) throw callerSignal.reason;
-    if (error instanceof PingbackTimeoutError) throw error;
+    if (deadline.signal.aborted) throw deadline.signal.reason;
     throw new PingbackNetworkError(
       `${operation} failed before a response arrived: ${describe(error)}. Check the network ` +
         "and `baseUrl`.",
@@ -70,10 +55,10 @@ function describe(error: unknown): string {
 
 export function createTransport(options: TransportOptions): Fetch {
   return async function pingbackFetch(request) {
-    const own = request as Request & PingbackRequestOptions;
+    const own = request as Request & PingbackRequestOptions & { pingbackOperation?: string };
     const timeoutMs = own.timeoutMs ?? options.timeoutMs;
     const retry = own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry);
-    const operation = operationOf(request) ?? request.method;
+    const operation = own.pingbackOperation ?? request.method;
 
     for (let retryNumber = 1; ; retryNumber++) {
       // A body can be read once: keep the original intact while another attempt may follow.

@@ -135,7 +135,10 @@ describe("the API key never leaves the request", () => {
           apiKey,
           retry: false,
           timeoutMs: 5,
-          fetch: () => new Promise<Response>(() => {}),
+          fetch: (_request, init) =>
+            new Promise<Response>((_, reject) => {
+              init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+            }),
         }).GET("/contacts"),
     },
   ])("$given: message, stack, toJSON and inspect", async ({ make }) => {

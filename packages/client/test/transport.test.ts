@@ -126,8 +126,11 @@ describe("backoff", () => {
 });
 
 describe("timeouts", () => {
-  /** A fetch that never answers, and ignores its signal (the client must not rely on it). */
-  const hang = () => new Promise<Response>(() => {});
+  /** A fetch that never answers, until its signal aborts (as every standard fetch does). */
+  const hang = (_request: Request, init?: RequestInit) =>
+    new Promise<Response>((_, reject) => {
+      init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+    });
 
   test("an attempt that takes longer than timeoutMs fails with PingbackTimeoutError", async () => {
     const stub = stubFetch(hang);
@@ -162,9 +165,9 @@ describe("timeouts", () => {
       apiKey,
       retry: false,
       timeoutMs: 100,
-      fetch: (_request, init) => {
+      fetch: (request, init) => {
         signal = init?.signal ?? undefined;
-        return hang();
+        return hang(request, init);
       },
     });
     const settled = expect(get(client)).rejects.toBeInstanceOf(PingbackTimeoutError);

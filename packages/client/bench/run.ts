@@ -1,0 +1,115 @@
+/**
+ * `pnpm bench`: what the client's machinery costs, and what it weighs.
+ *
+ * 1. Per-call time of raw fetch, bare openapi-fetch and @pingback/client against the same stubbed
+ *    fetch, in interleaved rounds of one run, printed as ratios (goal: client ≤ 1.15× openapi-fetch).
+ *    The client runs with auth, retries, timeout and orThrow on, and its limiter on with limits far
+ *    above the benchmark's rate, so the figure is the machinery's cost, not waiting.
+ * 2. Minified + gzipped size of the ESM entry bundled with openapi-fetch (goal: ≤ 6 kB).
+ */
+import { gzipSync } from "node:zlib";
+import type { paths } from "@pingback/types";
+import { build } from "esbuild";
+import createClient from "openapi-fetch";
+import { createPingbackClient, orThrow } from "../src/index.js";
+
+const CALLS_PER_ROUND = 1_000;
+const ROUNDS = 31;
+const BASE_URL = "https://connect.pingback.com/v2";
+const API_KEY = "sk_bench";
+const body = JSON.stringify({
+  message: "Contact found",
+  data: { id: "ea8a2a47-2a05-4a43-b284-35df0ea46333", email: "a@b.com", status: "active" },
+});
+const stub = async (_input: Request | string, _init?: RequestInit) =>
+  new Response(body, { headers: { "content-type": "application/json" } });
+
+const bare = createClient<paths>({
+  baseUrl: BASE_URL,
+  fetch: stub,
+  headers: { "x-api-key": API_KEY },
+});
+const client = createPingbackClient({
+  apiKey: API_KEY,
+  fetch: stub,
+  rateLimit: { requestsPerSecond: 1e9, burst: 1e9, maxInFlight: 1e9 },
+  retry: { retries: 2 },
+  timeoutMs: 10_000,
+});
+const params = { params: { path: { email: "a@b.com" } } };
+
+const contenders = {
+  "raw fetch": async () => {
+    const response = await stub(
+      new Request(`${BASE_URL}/contacts/${encodeURIComponent("a@b.com")}`, {
+        headers: { "x-api-key": API_KEY },
+      }),
+    );
+    if (!response.ok) throw new Error(String(response.status));
+    return response.json();
+  },
+  "openapi-fetch": () => bare.GET("/contacts/{email}", params),
+  "@pingback/client": () => client.GET("/contacts/{email}", params).then(orThrow),
+};
+type Name = keyof typeof contenders;
+
+async function round(call: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < CALLS_PER_ROUND; i++) await call();
+  return ((performance.now() - start) * 1000) / CALLS_PER_ROUND;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function speed(): Promise<void> {
+  const names = Object.keys(contenders) as Name[];
+  const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<Name, number[]>;
+  const ratios: number[] = [];
+  for (const name of names) await round(contenders[name]); // warm-up
+  // Rounds are interleaved and the ratio is taken within each round, so the load of a shared
+  // machine, which changes from second to second, hits both sides of each ratio alike.
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) times[name].push(await round(contenders[name]));
+    ratios.push((times["@pingback/client"][r] ?? 0) / (times["openapi-fetch"][r] ?? 1));
+  }
+  const base = median(times["openapi-fetch"]);
+  console.log(
+    `per-call time, median of ${ROUNDS} rounds × ${CALLS_PER_ROUND} calls (stubbed fetch)`,
+  );
+  for (const name of names) {
+    const us = median(times[name]);
+    console.log(
+      `  ${name.padEnd(18)} ${us.toFixed(2).padStart(7)} µs   ${(us / base).toFixed(3)}× openapi-fetch`,
+    );
+  }
+  console.log(
+    `  client / openapi-fetch, median of per-round ratios = ${median(ratios).toFixed(3)}× (goal ≤ 1.15×)`,
+  );
+}
+
+async function gzippedSize(contents: string): Promise<number> {
+  const result = await build({
+    stdin: { contents, resolveDir: import.meta.dirname, loader: "ts" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    write: false,
+    logLevel: "silent",
+  });
+  return gzipSync(result.outputFiles[0]?.contents ?? new Uint8Array(), { level: 9 }).length;
+}
+
+async function size(): Promise<void> {
+  const client = await gzippedSize(`export * from "../src/index.ts";`);
+  const openapiFetch = await gzippedSize(
+    `export * from "openapi-fetch"; export { default } from "openapi-fetch";`,
+  );
+  console.log("min+gzip size (esbuild --bundle --minify, gzip -9)");
+  console.log(`  openapi-fetch alone          ${(openapiFetch / 1000).toFixed(2)} kB`);
+  console.log(`  @pingback/client ESM entry   ${(client / 1000).toFixed(2)} kB (goal ≤ 6 kB)`);
+}
+
+await speed();
+await size();
