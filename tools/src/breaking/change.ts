@@ -1,0 +1,35 @@
+/** One change between two specs, as the gate reports it. */
+
+/** Which side of the contract a change touches: what clients send, or what they receive. */
+export type Side = "request" | "response" | "operation";
+
+export interface Change {
+  /** The rule that found it: a `redocly diff` rule id, or one of ours (`pingback/…`). */
+  rule: string;
+  /** Who found it: the `redocly diff` engine, or our own checks. */
+  engine: "redocly" | "pingback";
+  breaking: boolean;
+  side: Side;
+  /** `getThing (GET /things/{thingId})`, possibly followed by the other operations it affects. */
+  operation: string;
+  /** Where in the operation: `response 200 (application/json) › data[].name`. */
+  location: string;
+  /** What changed, in one sentence. */
+  message: string;
+  /** Why it breaks an existing client (or why it does not). */
+  why: string;
+  /** The JSON pointer of the change, through the operation (`#/paths/~1things/get/...`). */
+  pointer: string;
+}
+
+const whyBreaking: Record<Side, string> = {
+  request: "request side: a request that existing clients send can now be refused",
+  response: "response side: a response can now hold what existing clients do not expect",
+  operation: "a call that existing clients make, or the SDK method named after it, is gone",
+};
+
+export function breakingWhy(side: Side): string {
+  return whyBreaking[side];
+}
+
+export const compatibleWhy = "compatible: existing clients keep working";

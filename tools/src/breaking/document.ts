@@ -1,0 +1,97 @@
+/** Reading a bundled OpenAPI document: JSON pointers that follow `$ref`s, and its operations. */
+import { readFile } from "node:fs/promises";
+import { parse } from "yaml";
+
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is walked by key, whatever its shape
+export type Node = any;
+
+export const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+export interface Operation {
+  method: string;
+  path: string;
+  operationId: string | undefined;
+  node: Node;
+}
+
+/** Reads a JSON or YAML document. */
+export async function readDocument(file: string): Promise<Node> {
+  return parse(await readFile(file, "utf8"));
+}
+
+/** `#/paths/~1things/get` → `["paths", "/things", "get"]`. */
+export function parsePointer(pointer: string): string[] {
+  return pointer
+    .replace(/^#?\/?/, "")
+    .split("/")
+    .filter((part) => part !== "")
+    .map((part) => decodeURIComponent(part).replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
+/** The node a local `$ref` points to, or the node itself. */
+export function deref(doc: Node, node: Node): Node {
+  let current = node;
+  for (let hops = 0; hops < 32 && typeof current?.$ref === "string"; hops++) {
+    current = at(doc, parsePointer(current.$ref), false);
+  }
+  return current;
+}
+
+/** The node at `segments`, following `$ref`s on the way (as a reader of the API would). */
+export function at(doc: Node, segments: string[], follow = true): Node {
+  let current = doc;
+  for (const segment of segments) {
+    if (follow) current = deref(doc, current);
+    if (current === null || typeof current !== "object") return undefined;
+    current = current[segment];
+  }
+  return follow ? deref(doc, current) : current;
+}
+
+export function listOperations(doc: Node): Operation[] {
+  return Object.entries<Node>(doc?.paths ?? {}).flatMap(([path, item]) =>
+    METHODS.filter((method) => deref(doc, item)?.[method]).map((method) => {
+      const node = deref(doc, item)[method];
+      return { method, path, operationId: node.operationId, node };
+    }),
+  );
+}
+
+/** `getThing (GET /things/{thingId})`. */
+export function describeOperation(op: Pick<Operation, "method" | "path" | "operationId">): string {
+  const route = `${op.method.toUpperCase()} ${op.path}`;
+  return op.operationId ? `${op.operationId} (${route})` : route;
+}
+
+/** The path with its parameter names blanked: `/things/{}`, so a renamed parameter still matches. */
+export function pathShape(path: string): string {
+  return path.replace(/\{[^}]*\}/g, "{}");
+}
+
+/** The parameters of an operation, path-level ones included (operation-level ones win). */
+export function parametersOf(doc: Node, op: Operation): Node[] {
+  const item = deref(doc, doc.paths[op.path]);
+  const byKey = new Map<string, Node>();
+  for (const raw of [...(item.parameters ?? []), ...(op.node.parameters ?? [])]) {
+    const parameter = deref(doc, raw);
+    byKey.set(`${parameter.in}:${parameter.name}`, parameter);
+  }
+  return [...byKey.values()];
+}
+
+/** Every `$ref` target an operation reaches, directly or through other components. */
+export function reachableRefs(doc: Node, op: Operation): Set<string> {
+  const seen = new Set<string>();
+  const visit = (node: Node): void => {
+    if (node === null || typeof node !== "object") return;
+    if (typeof node.$ref === "string") {
+      if (seen.has(node.$ref)) return;
+      seen.add(node.$ref);
+      visit(at(doc, parsePointer(node.$ref), false));
+    }
+    for (const value of Object.values(node)) visit(value);
+  };
+  visit(op.node);
+  visit(deref(doc, doc.paths[op.path])?.parameters);
+  return seen;
+}

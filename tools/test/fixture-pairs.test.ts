@@ -1,0 +1,391 @@
+/**
+ * The fixture suite: each case edits a copy of `fixtures/base.yaml` into a revision, runs the gate
+ * on the pair, and asserts its verdict and the line that names the change.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parse, stringify } from "yaml";
+import type { Node } from "../src/breaking/document.js";
+import { compareSpecs } from "../src/breaking/gate.js";
+import { formatLine } from "../src/breaking/report.js";
+
+const baseFile = new URL("fixtures/base.yaml", import.meta.url);
+let dir: string;
+let baseText: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "spec-breaking-"));
+  baseText = await readFile(baseFile, "utf8");
+  await writeFile(join(dir, "base.yaml"), baseText);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function gate(name: string, edit: (doc: Node) => void) {
+  const doc = parse(baseText);
+  edit(doc);
+  const revision = join(dir, `${name.replace(/\W+/g, "-")}.yaml`);
+  await writeFile(revision, stringify(doc));
+  return compareSpecs(join(dir, "base.yaml"), revision);
+}
+
+const thing = (doc: Node) => doc.components.schemas.Thing;
+const create = (doc: Node) => doc.components.schemas.ThingCreate;
+const listThings = (doc: Node) => doc.paths["/things"].get;
+const getThing = (doc: Node) => doc.paths["/things/{thingId}"].get;
+
+interface Case {
+  given: string;
+  edit: (doc: Node) => void;
+  /** Words that one reported line must contain, in order (for breaking cases, a breaking line). */
+  want: RegExp;
+}
+
+const breaking: Case[] = [
+  {
+    given: "an operation removed",
+    edit: (doc) => delete doc.paths["/things/{thingId}"].get,
+    want: /getThing \(GET \/things\/\{thingId\}\).*removed/,
+  },
+  {
+    given: "a path removed",
+    edit: (doc) => delete doc.paths["/things/{thingId}/check"],
+    want: /\/things\/\{thingId\}\/check.*removed/,
+  },
+  {
+    given: "a request field made required",
+    edit: (doc) => create(doc).required.push("color"),
+    want: /createThing .*request body.*`color`/,
+  },
+  {
+    given: "a required request field added",
+    edit: (doc) => {
+      create(doc).properties.owner = { type: "string" };
+      create(doc).required.push("owner");
+    },
+    want: /createThing .*request body.*`owner`/,
+  },
+  {
+    given: "a required query parameter added",
+    edit: (doc) =>
+      listThings(doc).parameters.push({
+        name: "sort",
+        in: "query",
+        required: true,
+        schema: { type: "string" },
+      }),
+    want: /listThings .*`sort` query parameter/,
+  },
+  {
+    given: "a required header parameter added",
+    edit: (doc) =>
+      listThings(doc).parameters.push({
+        name: "x-tenant",
+        in: "header",
+        required: true,
+        schema: { type: "string" },
+      }),
+    want: /listThings .*`x-tenant` header parameter/,
+  },
+  {
+    given: "an optional parameter made required",
+    edit: (doc) => {
+      listThings(doc).parameters[0].required = true;
+    },
+    want: /listThings .*`page` query parameter became required/,
+  },
+  {
+    given: "an optional request body made required",
+    edit: (doc) => {
+      doc.paths["/things/{thingId}/check"].post.requestBody.required = true;
+    },
+    want: /checkThing .*request body.*required/i,
+  },
+  {
+    given: "a request enum value removed",
+    edit: (doc) => {
+      create(doc).properties.color.enum = ["red"];
+    },
+    want: /createThing .*color.*lost values: 'blue'/,
+  },
+  {
+    given: "a request type narrowed (number to integer)",
+    edit: (doc) => {
+      create(doc).properties.size.type = "integer";
+    },
+    want: /createThing .*size.*narrowed/,
+  },
+  {
+    given: "a request maxItems tightened",
+    edit: (doc) => {
+      create(doc).properties.tags.maxItems = 3;
+    },
+    want: /createThing .*tags.*`maxItems`.*'5' to '3'/,
+  },
+  {
+    given: "a request maxLength tightened",
+    edit: (doc) => {
+      create(doc).properties.name.maxLength = 20;
+    },
+    want: /createThing .*name.*`maxLength`.*'50' to '20'/,
+  },
+  {
+    given: "a request minimum raised",
+    edit: (doc) => {
+      create(doc).properties.size.minimum = 1;
+    },
+    want: /createThing .*size.*bound/i,
+  },
+  {
+    given: "a request pattern changed",
+    edit: (doc) => {
+      create(doc).properties.code.pattern = "^[a-z]{3}$";
+    },
+    want: /createThing .*code.*`pattern`/,
+  },
+  {
+    given: "a request format added",
+    edit: (doc) => {
+      create(doc).properties.contact.format = "email";
+    },
+    want: /createThing .*contact.*`format`/,
+  },
+  {
+    given: "a response field removed",
+    edit: (doc) => delete thing(doc).properties.score,
+    want: /(listThings|createThing|getThing) .*`score`.*removed/,
+  },
+  {
+    given: "a response field's type changed",
+    edit: (doc) => {
+      thing(doc).properties.score.type = "string";
+    },
+    want: /score.*'number' to 'string'/,
+  },
+  {
+    given: "a response field no longer required",
+    edit: (doc) => {
+      thing(doc).required = ["id"];
+    },
+    want: /no longer required: `name`/,
+  },
+  {
+    given: "a value added to a closed response enum",
+    edit: (doc) => thing(doc).properties.kind.enum.push("medium"),
+    want: /kind.*gained values: 'medium'/,
+  },
+  {
+    given: "a documented success status removed (201 became 200)",
+    edit: (doc) => {
+      const responses = doc.paths["/things"].post.responses;
+      responses["200"] = responses["201"];
+      delete responses["201"];
+    },
+    want: /createThing .*201/,
+  },
+  {
+    given: "a documented error status removed",
+    edit: (doc) => delete getThing(doc).responses["404"],
+    want: /getThing .*`404`.*removed/,
+  },
+  {
+    given: "a response media type removed",
+    edit: (doc) => {
+      const responses = getThing(doc).responses;
+      responses["200"].content = {
+        "application/xml": responses["200"].content["application/json"],
+      };
+    },
+    want: /getThing .*application\/json/,
+  },
+  {
+    given: "a request media type removed",
+    edit: (doc) => {
+      const body = doc.paths["/things"].post.requestBody;
+      body.content = { "application/x-www-form-urlencoded": body.content["application/json"] };
+    },
+    want: /createThing .*application\/json/,
+  },
+  {
+    given: "security changed: the API key header renamed",
+    edit: (doc) => {
+      doc.components.securitySchemes.apiKey.name = "x-token";
+    },
+    want: /every operation .*x-api-key.*x-token/,
+  },
+  {
+    given: "security changed: a second scheme required",
+    edit: (doc) => {
+      doc.components.securitySchemes.bearer = { type: "http", scheme: "bearer" };
+      doc.security = [{ apiKey: [], bearer: [] }];
+    },
+    want: /security/i,
+  },
+  {
+    given: "a path parameter renamed",
+    edit: (doc) => {
+      const item = doc.paths["/things/{thingId}/check"];
+      item.post.parameters[0].name = "id";
+      doc.paths["/things/{id}/check"] = item;
+      delete doc.paths["/things/{thingId}/check"];
+    },
+    want: /checkThing .*`thingId`.*`id`/,
+  },
+  {
+    given: "a required request body added where there was none",
+    edit: (doc) => {
+      getThing(doc).requestBody = {
+        required: true,
+        content: { "application/json": { schema: { type: "object" } } },
+      };
+    },
+    want: /getThing .*required request body was added/,
+  },
+  {
+    given: "a request property removed (the schema allows others)",
+    edit: (doc) => delete create(doc).properties.contact,
+    want: /createThing .*request body \(application\/json\) › contact.*`contact` was removed/,
+  },
+  {
+    given: "a response field made nullable",
+    edit: (doc) => {
+      thing(doc).properties.score.type = ["number", "null"];
+    },
+    want: /score.*widened from 'number' to 'number \| null'/,
+  },
+  {
+    given: "an operationId renamed (the SDK method's name)",
+    edit: (doc) => {
+      getThing(doc).operationId = "fetchThing";
+    },
+    want: /getThing.*fetchThing|fetchThing.*getThing/,
+  },
+];
+
+const compatible: Omit<Case, "want">[] = [
+  {
+    given: "an operation added",
+    edit: (doc) => {
+      doc.paths["/things/{thingId}"].delete = {
+        operationId: "deleteThing",
+        responses: { "204": { description: "Deleted" } },
+      };
+    },
+  },
+  {
+    given: "an optional request field added",
+    edit: (doc) => {
+      create(doc).properties.note = { type: "string" };
+    },
+  },
+  {
+    given: "an optional parameter added",
+    edit: (doc) =>
+      listThings(doc).parameters.push({ name: "q", in: "query", schema: { type: "string" } }),
+  },
+  {
+    given: "a response field added",
+    edit: (doc) => {
+      thing(doc).properties.createdAt = { type: "string", format: "date-time" };
+    },
+  },
+  {
+    given: "request constraints relaxed",
+    edit: (doc) => {
+      const properties = create(doc).properties;
+      properties.name.maxLength = 100;
+      properties.tags.maxItems = 10;
+      delete properties.size.minimum;
+      delete properties.code.pattern;
+    },
+  },
+  {
+    given: "a request field made optional",
+    edit: (doc) => {
+      create(doc).required = [];
+    },
+  },
+  {
+    given: "a value added to a request enum",
+    edit: (doc) => create(doc).properties.color.enum.push("green"),
+  },
+  {
+    given: "a response constraint tightened (clients receive less)",
+    edit: (doc) => {
+      thing(doc).properties.name.maxLength = 10;
+    },
+  },
+  {
+    given: "descriptions changed",
+    edit: (doc) => {
+      listThings(doc).description = "Lists every thing, a page at a time.";
+      thing(doc).description = "A thing.";
+      doc.info.description = "The fixture API.";
+    },
+  },
+  {
+    given: "a new error status documented (429)",
+    edit: (doc) => {
+      getThing(doc).responses["429"] = { $ref: "#/components/responses/Error" };
+    },
+  },
+  {
+    given: "a new success status documented beside the old one (202)",
+    edit: (doc) => {
+      doc.paths["/things"].post.responses["202"] = { description: "Accepted, created later" };
+    },
+  },
+  {
+    given: "a value added to an open enum (anyOf with plain string)",
+    edit: (doc) =>
+      doc.components.schemas.Error.properties.errorCode.anyOf[0].enum.push("RATE_LIMITED"),
+  },
+];
+
+describe.concurrent("breaking changes fail the gate", () => {
+  test.for(breaking)("$given", async ({ edit, want, given }, { expect }) => {
+    const verdict = await gate(given, edit);
+    expect(verdict.pass).toBe(false);
+    expect(verdict.breaking.map(formatLine)).toContainEqual(expect.stringMatching(want));
+  });
+});
+
+describe.concurrent("compatible changes pass without ceremony", () => {
+  test.for(compatible)("$given", async ({ edit, given }, { expect }) => {
+    const verdict = await gate(given, edit);
+    expect(verdict.breaking.map(formatLine)).toEqual([]);
+    expect(verdict.pass).toBe(true);
+  });
+});
+
+describe("a breaking change declared as a new major version", () => {
+  const removeScore = (doc: Node) => delete doc.components.schemas.Thing.properties.score;
+
+  test("passes with info.version bumped to the next major, and still lists what broke", async () => {
+    const verdict = await gate("declared", (doc) => {
+      removeScore(doc);
+      doc.info.version = "2.0.0";
+    });
+    expect(verdict).toMatchObject({ pass: true, majorBump: true });
+    expect(verdict.breaking.map(formatLine)).toContainEqual(
+      expect.stringMatching(/`score`.*removed/),
+    );
+  });
+
+  test.for([
+    { given: "a minor bump", version: "1.5.0" },
+    { given: "no bump", version: "1.4.0" },
+  ])("fails with $given", async ({ version }) => {
+    const verdict = await gate(`undeclared-${version}`, (doc) => {
+      removeScore(doc);
+      doc.info.version = version;
+    });
+    expect(verdict).toMatchObject({ pass: false, majorBump: false });
+  });
+});
+
+test("the unchanged spec has no changes at all", async () => {
+  const verdict = await gate("unchanged", () => {});
+  expect([...verdict.breaking, ...verdict.compatible]).toEqual([]);
+});
