@@ -99,8 +99,8 @@ function isLoopback(hostname: string): boolean {
 export function checkApiKey(apiKey: unknown): string {
   if (typeof apiKey !== "string" || apiKey.trim() === "") {
     throw new TypeError(
-      "createPingbackClient: `apiKey` is missing or empty. Pass your Pingback API key, e.g. " +
-        "createPingbackClient({ apiKey: process.env.PINGBACK_API_KEY }).",
+      "createPingbackClient: `apiKey` is missing or empty. Pass your Pingback API key, e.g. read " +
+        "from an environment variable.",
     );
   }
   // A header value must be visible ASCII; anything else would fail later with a less clear error.
