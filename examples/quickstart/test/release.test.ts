@@ -69,9 +69,19 @@ describe("the release workflow", () => {
       expect.arrayContaining(["bash scripts/setup", "pnpm test", "pnpm release:check"]),
     );
     expect(steps[changesets]?.with).toMatchObject({
-      version: expect.stringContaining("changeset version"),
+      version: "bash scripts/version-packages",
       publish: expect.stringContaining("changeset publish"),
     });
+  });
+
+  test("versions the packages, then records the released spec as the breaking-change baseline", () => {
+    const script = readFileSync(join(root, "scripts/version-packages"), "utf8");
+    const commands = script.split("\n").filter((line) => line.startsWith("pnpm "));
+    expect(commands).toEqual([
+      "pnpm exec changeset version",
+      "pnpm --filter @pingback/tools spec:baseline",
+    ]);
+    expect(readJson("tools/package.json").scripts).toHaveProperty(["spec:baseline"]);
   });
 
   test("calls only scripts and files that exist", () => {
