@@ -190,6 +190,13 @@ const breaking: Case[] = [
     want: /getThing .*`404`.*removed/,
   },
   {
+    given: "a response header removed",
+    edit: (doc) => {
+      getThing(doc).responses["200"].headers = { "x-trace-id": { schema: { type: "string" } } };
+    },
+    want: /getThing .*response 200.*x-request-id/,
+  },
+  {
     given: "a response media type removed",
     edit: (doc) => {
       const responses = getThing(doc).responses;
@@ -317,11 +324,14 @@ const compatible: Omit<Case, "want">[] = [
     },
   },
   {
-    given: "descriptions changed",
+    given: "descriptions and examples changed",
     edit: (doc) => {
       listThings(doc).description = "Lists every thing, a page at a time.";
       thing(doc).description = "A thing.";
       doc.info.description = "The fixture API.";
+      getThing(doc).responses["200"].content["application/json"].examples = {
+        small_thing: { value: { id: "6a14938e-04eb-42e3-baf7-b3f78fe78ddd", name: "A" } },
+      };
     },
   },
   {
