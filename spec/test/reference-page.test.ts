@@ -102,8 +102,8 @@ beforeAll(async () => {
   page.on("pageerror", (error) => scriptErrors.push(error.message));
   await page.goto(pathToFileURL(pageFile).href);
   // The server-rendered HTML links to "/contacts"; once Redoc has hydrated, links are "#/...".
-  await page.waitForSelector('a[href^="#/"]', { state: "attached", timeout: 15_000 });
-}, 30_000);
+  await page.waitForSelector('a[href^="#/"]', { state: "attached", timeout: 30_000 });
+}, 60_000);
 
 afterAll(async () => {
   await context?.close();
@@ -115,7 +115,7 @@ async function openOperation(op: Operation) {
   const sidebar = page.locator('[data-component-name="Menu/Menu"]').first();
   const item = sidebar.getByText(op.summary, { exact: true });
   if (!(await item.isVisible())) await sidebar.getByText(op.tag, { exact: true }).click();
-  await item.click({ timeout: 5_000 });
+  await item.click({ timeout: 15_000 });
 }
 
 /** The operation's own heading, matched on its whole text. */
@@ -138,7 +138,7 @@ async function jsonCodeBlocks(): Promise<unknown[]> {
   });
 }
 
-describe("the API reference page in headless Chromium", { timeout: 15_000 }, () => {
+describe("the API reference page in headless Chromium", { timeout: 30_000 }, () => {
   test("the bundled spec has operations to look for", () => {
     expect(operations.length).toBeGreaterThan(0);
     expect(withRequestExample.length).toBeGreaterThan(0);
@@ -149,21 +149,21 @@ describe("the API reference page in headless Chromium", { timeout: 15_000 }, () 
     async (op) => {
       await openOperation(op);
       const heading = headingOf(op);
-      await heading.waitFor({ state: "visible", timeout: 5_000 });
+      await heading.waitFor({ state: "visible", timeout: 15_000 });
       expect(await heading.isVisible()).toBe(true);
     },
   );
 
   test.each(withRequestExample)("renders the request example of $operationId", async (op) => {
     await openOperation(op);
-    await expect.poll(jsonCodeBlocks, { timeout: 5_000 }).toContainEqual(op.requestExample?.value);
+    await expect.poll(jsonCodeBlocks, { timeout: 15_000 }).toContainEqual(op.requestExample?.value);
   });
 
   test("saves a screenshot of an operation with its request example to reports/", async () => {
     const [op] = withRequestExample;
     if (!op) throw new Error("No operation with a request example to photograph.");
     await openOperation(op);
-    await headingOf(op).waitFor({ state: "visible", timeout: 5_000 });
+    await headingOf(op).waitFor({ state: "visible", timeout: 15_000 });
     await mkdir(join(specDir, "reports"), { recursive: true });
     await page.screenshot({ path: screenshot });
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000);

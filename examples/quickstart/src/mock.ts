@@ -8,7 +8,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
-const START_TIMEOUT_MS = 20_000;
+/** Prism starts in about 2 s; a loaded CI machine can take many times that. */
+const START_TIMEOUT_MS = 60_000;
 /** Only the end of Prism's log is kept, to show when it fails to start. */
 const LOG_LIMIT = 20_000;
 

@@ -18,14 +18,14 @@ beforeAll(async () => {
     const { stdout, stderr } = await promisify(execFile)("pnpm", ["run", "--silent", "example"], {
       cwd: packageDir,
       env,
-      timeout: 60_000,
+      timeout: 120_000,
     });
     run = { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
     run = { code, stdout, stderr };
   }
-}, 70_000);
+}, 130_000);
 
 /** Whether something still accepts connections on the given 127.0.0.1 URL. */
 function isListening(url: string): Promise<boolean> {
