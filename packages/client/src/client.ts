@@ -31,9 +31,7 @@ export interface PingbackClient extends Client<paths> {
 
 export function createPingbackClient(options: PingbackClientOptions): PingbackClient {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      "createPingbackClient: pass an options object, e.g. createPingbackClient({ apiKey }).",
-    );
+    throw new TypeError("createPingbackClient: pass an options object: { apiKey, ... }.");
   }
   const apiKey = checkApiKey(options.apiKey);
   const rateLimit = resolveRateLimit(options.rateLimit);

@@ -16,40 +16,46 @@ export interface PingbackErrorInit {
   statusText?: string;
 }
 
-function isErrorBody(body: unknown): body is ErrorBody {
-  return typeof body === "object" && body !== null && !Array.isArray(body);
-}
-
+/** A non-empty string field of the API's error body; undefined for any other body. */
 function stringField(body: unknown, key: keyof ErrorBody): string | undefined {
-  if (!isErrorBody(body)) return undefined;
-  const value = body[key];
+  const value = (body as ErrorBody | undefined)?.[key];
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /** A short, single-line description of a body that is not the API's JSON error. */
 function describeBody(body: unknown): string {
   if (body === undefined || body === "") return "an empty body";
-  if (typeof body === "string") {
-    const text = body.replace(/\s+/g, " ").trim();
-    const kind = /^<(!doctype|html)/i.test(text) ? "an HTML page" : "a non-JSON body";
-    return `${kind} (${text.length > 80 ? `${text.slice(0, 80)}…` : text})`;
+  if (typeof body !== "string") return "a JSON body without an `error` message";
+  const text = body.replace(/\s+/g, " ").trim();
+  return `a non-JSON body (${text.length > 80 ? `${text.slice(0, 80)}…` : text})`;
+}
+
+/** What the three errors share: a `toJSON` that logs their fields, and never a request. */
+abstract class PingbackFailure extends Error {
+  /** `METHOD /path/{param}` of the operation, e.g. `GET /contacts/{email}`, when known. */
+  declare readonly operation: string | undefined;
+
+  constructor(message: string, operation: string | undefined, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.operation = operation;
   }
-  return "a JSON body without an `error` message";
+
+  toJSON() {
+    return { ...this, name: this.name, message: this.message };
+  }
 }
 
 /** The API answered with a non-2xx status. */
-export class PingbackError<Code extends ErrorCode = ErrorCode> extends Error {
+export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackFailure {
   override name = "PingbackError";
   /** The HTTP status, e.g. 404. */
-  readonly status: number;
+  declare readonly status: number;
   /** The API's machine-readable code, e.g. `CONTACT_NOT_FOUND`; undefined when the body had none. */
-  readonly errorCode: Code | undefined;
+  declare readonly errorCode: Code | undefined;
   /** The id to quote to Pingback's support, when the API sent one. */
-  readonly requestId: string | undefined;
-  /** `METHOD /path/{param}` of the operation, e.g. `GET /contacts/{email}`. */
-  readonly operation: string | undefined;
+  declare readonly requestId: string | undefined;
   /** The response body: parsed JSON, the raw text of a non-JSON body, or undefined when empty. */
-  readonly body: unknown;
+  declare readonly body: unknown;
 
   constructor({ status, body, operation, statusText }: PingbackErrorInit) {
     const serverMessage = stringField(body, "error");
@@ -59,72 +65,35 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends Error {
     const code = errorCode ? ` ${errorCode}` : "";
     const why = serverMessage ?? `the server sent ${describeBody(body)}`;
     const support = requestId ? ` (requestId ${requestId})` : "";
-    super(`${what}${code}: ${why}${support}`);
+    super(`${what}${code}: ${why}${support}`, operation);
     this.status = status;
     this.errorCode = errorCode;
     this.requestId = requestId;
-    this.operation = operation;
     this.body = body;
-  }
-
-  /** True when the API sent this error code; narrows `errorCode` to it. */
-  is<C extends Code>(code: C): this is PingbackError<C> & { errorCode: C } {
-    return this.errorCode === code;
-  }
-
-  toJSON() {
-    return {
-      name: this.name,
-      message: this.message,
-      status: this.status,
-      errorCode: this.errorCode,
-      requestId: this.requestId,
-      operation: this.operation,
-      body: this.body,
-    };
   }
 }
 
-/** The request got no HTTP answer: DNS, connection refused or reset, TLS, or a body cut short. */
-export class PingbackNetworkError extends Error {
+/** The request got no HTTP answer: DNS, connection refused or reset, TLS. */
+export class PingbackNetworkError extends PingbackFailure {
   override name = "PingbackNetworkError";
-  /** `METHOD /path/{param}` of the operation, when known. */
-  operation: string | undefined;
 
   constructor(message: string, options?: { cause?: unknown; operation?: string }) {
-    super(message, { cause: options?.cause });
-    this.operation = options?.operation;
-  }
-
-  toJSON() {
-    return { name: this.name, message: this.message, operation: this.operation };
+    super(message, options?.operation, options?.cause);
   }
 }
 
 /** One attempt took longer than `timeoutMs`. A caller's own abort is not this: it rethrows the signal's reason. */
-export class PingbackTimeoutError extends Error {
+export class PingbackTimeoutError extends PingbackFailure {
   override name = "PingbackTimeoutError";
   /** The timeout that ran out, in milliseconds. */
-  readonly timeoutMs: number;
-  /** `METHOD /path/{param}` of the operation, when known. */
-  operation: string | undefined;
+  declare readonly timeoutMs: number;
 
   constructor(timeoutMs: number, options?: { operation?: string }) {
     super(
-      `${options?.operation ?? "Request"} timed out after ${timeoutMs} ms. Raise \`timeoutMs\` ` +
-        "(per client or per request) if the API is expected to take longer.",
+      `${options?.operation ?? "Request"} timed out after ${timeoutMs} ms; raise \`timeoutMs\` if that is too short.`,
+      options?.operation,
     );
     this.timeoutMs = timeoutMs;
-    this.operation = options?.operation;
-  }
-
-  toJSON() {
-    return {
-      name: this.name,
-      message: this.message,
-      timeoutMs: this.timeoutMs,
-      operation: this.operation,
-    };
   }
 }
 

@@ -89,26 +89,21 @@ export const DEFAULT_RETRY: ResolvedRetry = {
   retryNonIdempotent: false,
 };
 
-const LOOPBACK_HOSTS = new Set(["localhost", "[::1]"]);
-
-function isLoopback(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+function refuse(option: string, why: string): never {
+  throw new TypeError(`createPingbackClient: \`${option}\` ${why}`);
 }
 
 /** Refuses a missing, empty or malformed key without ever echoing it. */
 export function checkApiKey(apiKey: unknown): string {
   if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    throw new TypeError(
-      "createPingbackClient: `apiKey` is missing or empty. Pass your Pingback API key, e.g. read " +
-        "from an environment variable.",
+    refuse(
+      "apiKey",
+      "is missing or empty. Pass your Pingback API key, e.g. from an environment variable.",
     );
   }
   // A header value must be visible ASCII; anything else would fail later with a less clear error.
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-    throw new TypeError(
-      "createPingbackClient: `apiKey` contains spaces, line breaks or non-ASCII characters. " +
-        "Check that it was copied whole and without surrounding whitespace.",
-    );
+    refuse("apiKey", "has spaces, line breaks or non-ASCII characters: was it copied whole?");
   }
   return apiKey;
 }
@@ -119,39 +114,26 @@ export function checkBaseUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new TypeError(
-      `createPingbackClient: \`baseUrl\` "${baseUrl}" is not an absolute URL. ` +
-        `Use e.g. "${DEFAULT_BASE_URL}".`,
+    return refuse("baseUrl", `"${baseUrl}" is not an absolute URL, like "${DEFAULT_BASE_URL}".`);
+  }
+  if (url.username || url.password) refuse("baseUrl", "must not hold credentials; pass `apiKey`.");
+  const loopback = /^(localhost|\[::1\]|127(\.\d{1,3}){3})$/.test(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    refuse(
+      "baseUrl",
+      `"${baseUrl}" must use https:// (the API serves nothing else, and plain http would send the ` +
+        "key in clear text); http:// only for localhost, 127.x.x.x or [::1].",
     );
   }
-  if (url.username || url.password) {
-    throw new TypeError(
-      "createPingbackClient: `baseUrl` must not contain credentials; pass the key as `apiKey`.",
-    );
-  }
-  if (url.protocol === "https:") return baseUrl;
-  if (url.protocol === "http:" && isLoopback(url.hostname)) return baseUrl;
-  if (url.protocol === "http:") {
-    throw new TypeError(
-      `createPingbackClient: \`baseUrl\` "${baseUrl}" uses plain http://, which the API does not ` +
-        "serve and which would send your API key unencrypted. Use https://, or http:// only " +
-        "for a loopback host (localhost, 127.0.0.1, [::1]).",
-    );
-  }
-  throw new TypeError(
-    `createPingbackClient: \`baseUrl\` "${baseUrl}" must use https:// (or http:// for a loopback host).`,
-  );
+  return baseUrl;
 }
 
-function checkPositive(name: string, value: number, { allowZero = false } = {}): number {
-  const ok = Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
-  if (!ok) {
-    throw new TypeError(
-      `createPingbackClient: \`${name}\` must be a ${allowZero ? "non-negative" : "positive"} ` +
-        `finite number, got ${String(value)}.`,
-    );
+/** Refuses a value that is not a finite (or `whole`) number above (or, with `orZero`, equal to) 0. */
+function checkAmount(option: string, value: number, orZero = false, whole = false): void {
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !orZero) || (whole && value % 1)) {
+    const kind = whole ? "whole" : "finite";
+    refuse(option, `must be a ${kind} number ${orZero ? "≥" : ">"} 0, got ${value}.`);
   }
-  return value;
 }
 
 export function resolveRateLimit(
@@ -159,9 +141,9 @@ export function resolveRateLimit(
 ): Required<RateLimitOptions> | undefined {
   if (option === false) return undefined;
   const resolved = { ...DEFAULT_RATE_LIMIT, ...option };
-  checkPositive("rateLimit.requestsPerSecond", resolved.requestsPerSecond);
-  checkPositive("rateLimit.burst", resolved.burst);
-  checkPositive("rateLimit.maxInFlight", resolved.maxInFlight);
+  for (const key of ["requestsPerSecond", "burst", "maxInFlight"] as const) {
+    checkAmount(`rateLimit.${key}`, resolved[key]);
+  }
   return resolved;
 }
 
@@ -172,17 +154,15 @@ export function resolveRetry(
 ): ResolvedRetry {
   if (option === false) return { ...base, retries: 0 };
   const resolved = { ...base, ...option };
-  if (!Number.isInteger(resolved.retries) || resolved.retries < 0) {
-    throw new TypeError(
-      `createPingbackClient: \`retry.retries\` must be a whole number ≥ 0, got ${String(resolved.retries)}.`,
-    );
+  checkAmount("retry.retries", resolved.retries, true, true);
+  for (const key of ["baseDelayMs", "maxDelayMs", "maxRetryAfterMs"] as const) {
+    checkAmount(`retry.${key}`, resolved[key], true);
   }
-  checkPositive("retry.baseDelayMs", resolved.baseDelayMs, { allowZero: true });
-  checkPositive("retry.maxDelayMs", resolved.maxDelayMs, { allowZero: true });
-  checkPositive("retry.maxRetryAfterMs", resolved.maxRetryAfterMs, { allowZero: true });
   return resolved;
 }
 
 export function resolveTimeout(timeoutMs: number | undefined): number {
-  return checkPositive("timeoutMs", timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const resolved = timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  checkAmount("timeoutMs", resolved);
+  return resolved;
 }

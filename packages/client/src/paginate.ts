@@ -86,7 +86,7 @@ export async function* paginate<P extends PaginatedPath>(
     );
     if (!isPage(body)) {
       throw new TypeError(
-        `GET ${path} page ${page} is not a list page ({ data: { page, total, data: [] } }).`,
+        `GET ${path}?page=${page}: the body is not { data: { page, total, data: [] } }.`,
       );
     }
     const { total, data: items } = body.data;

@@ -18,20 +18,12 @@ function encodeSegment(text: string): string {
 }
 
 function segment(name: string, value: unknown): string {
-  if (value === undefined || value === null || value === "") {
+  const text = typeof value === "string" || typeof value === "number" ? String(value) : "";
+  if (text === "" || text === "." || text === "..") {
+    // "." and ".." would be resolved by the URL parser, and reach another endpoint.
     throw new TypeError(
-      `Path parameter "${name}" is missing or empty. Pass it as params: { path: { ${name}: ... } }.`,
-    );
-  }
-  if (typeof value === "object") {
-    throw new TypeError(
-      `Path parameter "${name}" must be a string or a number, got ${Array.isArray(value) ? "an array" : "an object"}.`,
-    );
-  }
-  const text = String(value);
-  if (text === "." || text === "..") {
-    throw new TypeError(
-      `Path parameter "${name}" cannot be "${text}": the URL would point at another endpoint.`,
+      `Path parameter "${name}" must be a string or number other than "", "." and "..": ` +
+        `pass it as params: { path: { ${name}: ... } }.`,
     );
   }
   return encodeSegment(text);

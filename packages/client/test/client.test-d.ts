@@ -60,11 +60,11 @@ describe("throwing style", () => {
     const error = new PingbackError({ status: 404, body: {} });
     expectTypeOf<KnownErrorCode>().toExtend<NonNullable<typeof error.errorCode>>();
     expectTypeOf<"A_CODE_FROM_TOMORROW">().toExtend<NonNullable<typeof error.errorCode>>();
-    // `===` keeps the open string in the type (an unknown code could be equal too); is() narrows.
+    // `===` keeps the open string in the type (an unknown code could be equal too);
+    // isPingbackError(e, code) narrows to the literal.
     if (error.errorCode === "CONTACT_NOT_FOUND") {
       expectTypeOf<"CONTACT_NOT_FOUND">().toExtend<typeof error.errorCode>();
     }
-    if (error.is("DEAL_NOT_FOUND")) expectTypeOf(error.errorCode).toEqualTypeOf<"DEAL_NOT_FOUND">();
     const caught: unknown = error;
     if (isPingbackError(caught, "FORBIDDEN")) {
       expectTypeOf(caught.errorCode).toEqualTypeOf<"FORBIDDEN" | undefined>();

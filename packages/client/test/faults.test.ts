@@ -171,7 +171,7 @@ describe("bodies that are not the API's JSON", () => {
       status: 502,
       type: "text/html",
       body: "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>",
-      want: /failed with 502 Bad Gateway: the server sent an HTML page/,
+      want: /failed with 502 Bad Gateway: the server sent a non-JSON body \(<!DOCTYPE html>/,
     },
     {
       given: "an empty 500",

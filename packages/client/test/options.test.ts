@@ -11,8 +11,8 @@ describe("apiKey", () => {
     { given: "", want: /`apiKey` is missing or empty/ },
     { given: "   ", want: /`apiKey` is missing or empty/ },
     { given: 42, want: /`apiKey` is missing or empty/ },
-    { given: " sk_padded", want: /spaces, line breaks or non-ASCII/ },
-    { given: "sk_a\nx-evil: 1", want: /spaces, line breaks or non-ASCII/ },
+    { given: " sk_padded", want: /has spaces, line breaks or non-ASCII/ },
+    { given: "sk_a\nx-evil: 1", want: /has spaces, line breaks or non-ASCII/ },
   ])("$given is refused at construction", ({ given, want }) => {
     expect(() => createPingbackClient({ apiKey: given as string })).toThrow(want);
   });
@@ -36,12 +36,15 @@ describe("baseUrl", () => {
     { given: "http://127.1.2.3:4010/v2", want: "ok" },
     { given: "http://localhost:4010", want: "ok" },
     { given: "http://[::1]:4010", want: "ok" },
-    { given: "http://connect.pingback.com/v2", want: /plain http:\/\/.*loopback host/ },
-    { given: "http://127.0.0.1.nip.io/v2", want: /plain http:\/\// },
-    { given: "http://localhost.evil.com", want: /plain http:\/\// },
+    {
+      given: "http://connect.pingback.com/v2",
+      want: /must use https:\/\/ .*plain http.*http:\/\/ only for localhost/,
+    },
+    { given: "http://127.0.0.1.nip.io/v2", want: /must use https:\/\// },
+    { given: "http://localhost.evil.com", want: /must use https:\/\// },
     { given: "ftp://connect.pingback.com", want: /must use https:\/\// },
     { given: "connect.pingback.com/v2", want: /not an absolute URL/ },
-    { given: "https://user:pw@connect.pingback.com", want: /must not contain credentials/ },
+    { given: "https://user:pw@connect.pingback.com", want: /must not hold credentials/ },
   ])("$given → $want", ({ given, want }) => {
     const create = () => createPingbackClient({ apiKey, baseUrl: given });
     if (want === "ok") expect(create).not.toThrow();
@@ -59,9 +62,12 @@ describe("baseUrl", () => {
 
 describe("options that must be numbers", () => {
   test.each([
-    { given: { timeoutMs: 0 }, want: /`timeoutMs` must be a positive finite number, got 0/ },
+    { given: { timeoutMs: 0 }, want: /`timeoutMs` must be a finite number > 0, got 0/ },
     { given: { timeoutMs: Number.NaN }, want: /`timeoutMs`/ },
-    { given: { retry: { retries: -1 } }, want: /`retry.retries` must be a whole number/ },
+    {
+      given: { retry: { retries: -1 } },
+      want: /`retry.retries` must be a whole number ≥ 0, got -1/,
+    },
     { given: { retry: { retries: 1.5 } }, want: /`retry.retries`/ },
     { given: { rateLimit: { requestsPerSecond: 0 } }, want: /`rateLimit.requestsPerSecond`/ },
     { given: { rateLimit: { maxInFlight: -2 } }, want: /`rateLimit.maxInFlight`/ },

@@ -89,7 +89,7 @@ describe("paginate", () => {
     const stub = stubFetch(Response.json({ message: "?", data: [] }));
     const client = createPingbackClient({ apiKey: "k", fetch: stub.fetch, rateLimit: false });
     await expect(collect(client.paginate("/contacts"))).rejects.toThrow(
-      /GET \/contacts page 0 is not a list page/,
+      /GET \/contacts\?page=0: the body is not/,
     );
   });
 });

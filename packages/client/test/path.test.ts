@@ -20,11 +20,12 @@ describe("serializePath", () => {
   });
 
   test.each([
-    { given: undefined, want: /"email" is missing or empty/ },
-    { given: "", want: /"email" is missing or empty/ },
-    { given: ".", want: /cannot be "\."/ },
-    { given: "..", want: /cannot be "\.\."/ },
-    { given: { a: 1 }, want: /must be a string or a number, got an object/ },
+    { given: undefined, want: /"email" must be a string or number other than/ },
+    { given: "", want: /"email" must be a string or number other than/ },
+    { given: ".", want: /"email" must be a string or number other than "", "\." and "\.\."/ },
+    { given: "..", want: /"email" must be a string or number other than "", "\." and "\.\."/ },
+    { given: { a: 1 }, want: /"email" must be a string or number/ },
+    { given: true, want: /"email" must be a string or number/ },
   ])("$given is refused", ({ given, want }) => {
     expect(() => serializePath("/contacts/{email}", { email: given })).toThrow(want);
   });
