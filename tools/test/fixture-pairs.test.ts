@@ -378,6 +378,9 @@ describe("a breaking change declared as a new major version", () => {
       doc.info.version = "2.0.0";
     });
     expect(verdict).toMatchObject({ pass: true, majorBump: true });
+    expect(verdict.compatible.map(formatLine)).toContainEqual(
+      expect.stringMatching(/`version` of Info changed from '1\.4\.0' to '2\.0\.0'/),
+    );
     expect(verdict.breaking.map(formatLine)).toContainEqual(
       expect.stringMatching(/`score`.*removed/),
     );

@@ -24,7 +24,8 @@ export interface Change {
 
 const whyBreaking: Record<Side, string> = {
   request: "request side: a request that existing clients send can now be refused",
-  response: "response side: a response can now hold what existing clients do not expect",
+  response:
+    "response side: existing clients may not find or understand what they read in the response",
   operation: "a call that existing clients make, or the SDK method named after it, is gone",
 };
 

@@ -6,6 +6,7 @@ import { redocly, withoutBanner } from "./redocly.js";
 
 interface RedoclyLocation {
   pointer: string;
+  value?: unknown;
 }
 
 interface RedoclyVerdict {
@@ -72,5 +73,15 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
 /** A change no rule rated (an addition, a new description): redocly calls these minor or patch. */
 function unruled(change: RedoclyChange): RedoclyVerdict {
   const what = change.property ? `\`${change.property}\` of ${change.typeName}` : change.typeName;
-  return { ruleId: `${change.kind}`, impact: change.impact, message: `${what} ${change.kind}.` };
+  const [before, after] = [change.base?.value, change.revision?.value];
+  const values =
+    change.kind === "modified" && isScalar(before) && isScalar(after)
+      ? ` from '${before}' to '${after}'`
+      : "";
+  const verb = change.kind === "modified" ? "changed" : change.kind;
+  return { ruleId: change.kind, impact: change.impact, message: `${what} ${verb}${values}.` };
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return ["string", "number", "boolean"].includes(typeof value);
 }

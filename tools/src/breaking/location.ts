@@ -61,7 +61,7 @@ export function locate(pair: Pair, pointer: string, definedAt?: string): Located
   }
   return {
     side: "operation",
-    operation: "the whole API",
+    operation: "the API",
     location: segments.join("/") || "document",
   };
 }
