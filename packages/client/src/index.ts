@@ -12,9 +12,6 @@ export {
 } from "./errors.js";
 export {
   DEFAULT_BASE_URL,
-  DEFAULT_RATE_LIMIT,
-  DEFAULT_RETRY,
-  DEFAULT_TIMEOUT_MS,
   type PingbackClientOptions,
   type PingbackRequestOptions,
   type RateLimitOptions,

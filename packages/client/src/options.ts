@@ -96,10 +96,7 @@ function refuse(option: string, why: string): never {
 /** Refuses a missing, empty or malformed key without ever echoing it. */
 export function checkApiKey(apiKey: unknown): string {
   if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    refuse(
-      "apiKey",
-      "is missing or empty. Pass your Pingback API key, e.g. from an environment variable.",
-    );
+    refuse("apiKey", "is missing or empty: pass your Pingback API key.");
   }
   // A header value must be visible ASCII; anything else would fail later with a less clear error.
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {

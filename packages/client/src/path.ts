@@ -22,8 +22,7 @@ function segment(name: string, value: unknown): string {
   if (text === "" || text === "." || text === "..") {
     // "." and ".." would be resolved by the URL parser, and reach another endpoint.
     throw new TypeError(
-      `Path parameter "${name}" must be a string or number other than "", "." and "..": ` +
-        `pass it as params: { path: { ${name}: ... } }.`,
+      `Path parameter "${name}" must be a non-empty string or number, not "." or "..".`,
     );
   }
   return encodeSegment(text);

@@ -10,22 +10,22 @@ import { PingbackTimeoutError } from "./errors.js";
 /** A signal that aborts with the caller's reason, or with a `PingbackTimeoutError` after `timeoutMs`. */
 export function startDeadline(
   timeoutMs: number,
-  callerSignal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
   operation: string,
 ): { signal: AbortSignal; clear(): void } {
   const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(callerSignal.reason);
+  const onCallerAbort = () => controller.abort(callerSignal?.reason);
   const timer = setTimeout(
     () => controller.abort(new PingbackTimeoutError(timeoutMs, { operation })),
     timeoutMs,
   );
-  if (callerSignal.aborted) onCallerAbort();
-  else callerSignal.addEventListener("abort", onCallerAbort);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener("abort", onCallerAbort);
   return {
     signal: controller.signal,
     clear() {
       clearTimeout(timer);
-      callerSignal.removeEventListener("abort", onCallerAbort);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
     },
   };
 }

@@ -12,6 +12,14 @@ import { sleep, startDeadline } from "./timeout.js";
 
 export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
 
+/** What the client's wrapper puts on each call's Request (openapi-fetch copies unknown init keys). */
+export interface CallInfo {
+  /** `METHOD /path/{param}`. */
+  pingbackOperation?: string;
+  /** The caller's `signal`, if any. */
+  pingbackSignal?: AbortSignal;
+}
+
 export interface TransportOptions {
   fetch: Fetch;
   limiter: RateLimiter | undefined;
@@ -25,14 +33,14 @@ async function attempt(
   { fetch, limiter }: TransportOptions,
   timeoutMs: number,
   operation: string,
+  callerSignal: AbortSignal | undefined,
 ): Promise<Response> {
-  const callerSignal = request.signal;
   const release = limiter && (limiter.tryAcquire() ?? (await limiter.acquire(callerSignal)));
   const deadline = startDeadline(timeoutMs, callerSignal, operation);
   try {
     return await fetch(request, { signal: deadline.signal });
   } catch (error) {
-    if (callerSignal.aborted) throw callerSignal.reason;
+    if (callerSignal?.aborted) throw callerSignal.reason;
     if (deadline.signal.aborted) throw deadline.signal.reason;
     throw new PingbackNetworkError(
       `${operation} failed before a response arrived: ${describe(error)}. Check the network ` +
@@ -55,10 +63,13 @@ function describe(error: unknown): string {
 
 export function createTransport(options: TransportOptions): Fetch {
   return async function pingbackFetch(request) {
-    const own = request as Request & PingbackRequestOptions & { pingbackOperation?: string };
+    const own = request as Request & PingbackRequestOptions & CallInfo;
     const timeoutMs = own.timeoutMs ?? options.timeoutMs;
     const retry = own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry);
     const operation = own.pingbackOperation ?? request.method;
+    // The caller's own signal, when the client's wrapper saw one; else the request's, which
+    // follows it. Knowing there is none saves a listener per attempt.
+    const callerSignal = own.pingbackOperation ? own.pingbackSignal : request.signal;
 
     for (let retryNumber = 1; ; retryNumber++) {
       // A body can be read once: keep the original intact while another attempt may follow.
@@ -67,7 +78,10 @@ export function createTransport(options: TransportOptions): Fetch {
       let failure: Failure;
       let result: Response | Error;
       try {
-        result = nameResponse(await attempt(sent, options, timeoutMs, operation), operation);
+        result = nameResponse(
+          await attempt(sent, options, timeoutMs, operation, callerSignal),
+          operation,
+        );
         if (result.ok) return result;
         if (result.status === 429) options.limiter?.drain();
         failure = { status: result.status, retryAfter: result.headers.get("retry-after") };
@@ -91,7 +105,7 @@ export function createTransport(options: TransportOptions): Fetch {
         url: request.url,
         ...("status" in failure ? { status: failure.status } : { error: failure.error }),
       });
-      await sleep(delayMs, request.signal);
+      await sleep(delayMs, callerSignal);
     }
   };
 }

@@ -20,12 +20,12 @@ describe("serializePath", () => {
   });
 
   test.each([
-    { given: undefined, want: /"email" must be a string or number other than/ },
-    { given: "", want: /"email" must be a string or number other than/ },
-    { given: ".", want: /"email" must be a string or number other than "", "\." and "\.\."/ },
-    { given: "..", want: /"email" must be a string or number other than "", "\." and "\.\."/ },
-    { given: { a: 1 }, want: /"email" must be a string or number/ },
-    { given: true, want: /"email" must be a string or number/ },
+    { given: undefined, want: /"email" must be a non-empty string or number/ },
+    { given: "", want: /"email" must be a non-empty string or number/ },
+    { given: ".", want: /"email" must be .*, not "\." or "\.\."/ },
+    { given: "..", want: /"email" must be .*, not "\." or "\.\."/ },
+    { given: { a: 1 }, want: /"email" must be a non-empty string or number/ },
+    { given: true, want: /"email" must be a non-empty string or number/ },
   ])("$given is refused", ({ given, want }) => {
     expect(() => serializePath("/contacts/{email}", { email: given })).toThrow(want);
   });
