@@ -1,6 +1,7 @@
 /** Our own checks: breaking changes that `redocly diff` does not report. */
 import type { Change } from "./change.js";
 import {
+  deref,
   describeOperation,
   listOperations,
   type Node,
@@ -53,9 +54,7 @@ function renamedPathParameters(before: Operation, after: Operation): Change[] {
 /** The engine rates a new request body as an addition, even when clients must now send it. */
 function requiredBodyAdded(revision: Node, before: Operation, after: Operation): Change[] {
   if (before.node.requestBody || !after.node.requestBody) return [];
-  const body = after.node.requestBody;
-  const required = body.$ref ? revisionBody(revision, body.$ref)?.required : body.required;
-  if (required !== true) return [];
+  if (deref(revision, after.node.requestBody)?.required !== true) return [];
   return [
     {
       rule: "pingback/required-request-body-added",
@@ -69,11 +68,6 @@ function requiredBodyAdded(revision: Node, before: Operation, after: Operation):
       pointer: `#/paths/${after.path.replaceAll("~", "~0").replaceAll("/", "~1")}/${after.method}/requestBody`,
     },
   ];
-}
-
-function revisionBody(revision: Node, ref: string): Node {
-  const name = ref.split("/").pop() ?? "";
-  return revision?.components?.requestBodies?.[name];
 }
 
 function templateNames(path: string): string[] {
