@@ -1,5 +1,5 @@
 /**
- * Names the operation of each response, `METHOD /path/{param}`, for `orThrow`'s errors.
+ * Names the operation of each failed response, `METHOD /path/{param}`, for `orThrow`'s errors.
  *
  * The path template (not the URL) is used: it says which call failed without putting a contact's
  * email address into logs. A WeakMap keeps the name beside the response, and forgets it with it.

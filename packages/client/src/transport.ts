@@ -78,11 +78,9 @@ export function createTransport(options: TransportOptions): Fetch {
       let failure: Failure;
       let result: Response | Error;
       try {
-        result = nameResponse(
-          await attempt(sent, options, timeoutMs, operation, callerSignal),
-          operation,
-        );
+        result = await attempt(sent, options, timeoutMs, operation, callerSignal);
         if (result.ok) return result;
+        nameResponse(result, operation); // for orThrow's PingbackError
         if (result.status === 429) options.limiter?.drain();
         failure = { status: result.status, retryAfter: result.headers.get("retry-after") };
       } catch (error) {
