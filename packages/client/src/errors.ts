@@ -13,7 +13,6 @@ export interface PingbackErrorInit {
   body: unknown;
   /** `METHOD /path/{param}` of the operation, e.g. `GET /contacts/{email}`. */
   operation?: string;
-  statusText?: string;
 }
 
 /** A non-empty string field of the API's error body; undefined for any other body. */
@@ -57,11 +56,12 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
   /** The response body: parsed JSON, the raw text of a non-JSON body, or undefined when empty. */
   declare readonly body: unknown;
 
-  constructor({ status, body, operation, statusText }: PingbackErrorInit) {
+  constructor({ status, body, operation }: PingbackErrorInit) {
     const serverMessage = stringField(body, "error");
     const errorCode = stringField(body, "errorCode") as Code | undefined;
     const requestId = stringField(body, "requestId");
-    const what = `${operation ?? "Request"} failed with ${status}${statusText ? ` ${statusText}` : ""}`;
+    // No status text: HTTP/2 has none, and the code says it.
+    const what = `${operation ?? "Request"} failed with ${status}`;
     const code = errorCode ? ` ${errorCode}` : "";
     const why = serverMessage ?? `the server sent ${describeBody(body)}`;
     const support = requestId ? ` (requestId ${requestId})` : "";

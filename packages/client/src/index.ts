@@ -12,6 +12,9 @@ export {
 } from "./errors.js";
 export {
   DEFAULT_BASE_URL,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
   type PingbackClientOptions,
   type PingbackRequestOptions,
   type RateLimitOptions,

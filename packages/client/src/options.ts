@@ -20,9 +20,8 @@ export interface RetryEvent {
   attempt: number;
   /** How long the client waits before sending the request again. */
   delayMs: number;
-  /** The request's method and URL (never its headers). */
-  method: string;
-  url: string;
+  /** `METHOD /path/{param}`: the path template, so no email address reaches the retry log. */
+  operation: string;
   /** The status that caused the retry, when the server answered. */
   status?: number;
   /** The network or timeout error that caused the retry, when it did not. */

@@ -23,7 +23,6 @@ export function orThrow<R extends FetchResult>(result: R): SuccessData<R> {
   if (response.ok) return result.data as SuccessData<R>;
   throw new PingbackError({
     status: response.status,
-    statusText: response.statusText,
     body: result.error,
     operation: operationOf(response),
   });

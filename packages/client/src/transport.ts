@@ -99,8 +99,7 @@ export function createTransport(options: TransportOptions): Fetch {
       retry.onRetry?.({
         attempt: retryNumber,
         delayMs,
-        method: request.method,
-        url: request.url,
+        operation,
         ...("status" in failure ? { status: failure.status } : { error: failure.error }),
       });
       await sleep(delayMs, callerSignal);

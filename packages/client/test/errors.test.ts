@@ -99,7 +99,7 @@ describe("orThrow", () => {
       getContact(client(new Response(page, { status: 502, statusText: "Bad Gateway" }))),
     )) as PingbackError;
     expect(error.message).toMatch(
-      /^GET \/contacts\/\{email\} failed with 502 Bad Gateway: the server sent a non-JSON body \(<html>.{60,}…\)$/,
+      /^GET \/contacts\/\{email\} failed with 502: the server sent a non-JSON body \(<html>.{60,}…\)$/,
     );
     expect(error.body).toBe(page);
   });

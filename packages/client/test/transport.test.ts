@@ -49,8 +49,7 @@ describe("backoff", () => {
       {
         attempt: 1,
         delayMs: 500,
-        method: "GET",
-        url: "https://connect.pingback.com/v2/contacts/a%40b.com",
+        operation: "GET /contacts/{email}",
         status: 503,
       },
       expect.objectContaining({ attempt: 2, delayMs: 1_000, status: 503 }),
