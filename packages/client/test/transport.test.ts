@@ -240,6 +240,28 @@ describe("rate limit through the client", () => {
     expect(sentAt.map((t) => t - start)).toEqual([0, 0, 200, 400, 600]);
   });
 
+  test("paginate's pages wait for the limiter like any call", async () => {
+    const sentAt: number[] = [];
+    const client = createPingbackClient({
+      apiKey,
+      fetch: async (request) => {
+        sentAt.push(performance.now());
+        const page = Number(new URL(request.url).searchParams.get("page"));
+        const data = [{ id: `${page}`, email: `c${page}@x.com` }];
+        return Response.json({ message: "Contacts found", data: { page, total: 4, data } });
+      },
+    });
+    const start = performance.now();
+    const items: unknown[] = [];
+    const done = (async () => {
+      for await (const contact of client.paginate("/contacts")) items.push(contact);
+    })();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await done;
+    expect(items).toHaveLength(4);
+    expect(sentAt.map((t) => t - start)).toEqual([0, 0, 200, 400]);
+  });
+
   test("rateLimit: false sends everything at once", async () => {
     const stub = stubFetch(ok());
     const client = createPingbackClient({ apiKey, fetch: stub.fetch, rateLimit: false });
