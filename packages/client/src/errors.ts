@@ -46,7 +46,7 @@ abstract class PingbackFailure extends Error {
 
 /** The API answered with a non-2xx status. */
 export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackFailure {
-  override name = "PingbackError";
+  override readonly name = "PingbackError" as const;
   /** The HTTP status, e.g. 404. */
   declare readonly status: number;
   /** The API's machine-readable code, e.g. `CONTACT_NOT_FOUND`; undefined when the body had none. */
@@ -75,7 +75,7 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
 
 /** The request got no HTTP answer: DNS, connection refused or reset, TLS. */
 export class PingbackNetworkError extends PingbackFailure {
-  override name = "PingbackNetworkError";
+  override readonly name = "PingbackNetworkError" as const;
 
   constructor(message: string, options?: { cause?: unknown; operation?: string }) {
     super(message, options?.operation, options?.cause);
@@ -84,7 +84,7 @@ export class PingbackNetworkError extends PingbackFailure {
 
 /** One attempt took longer than `timeoutMs`. A caller's own abort is not this: it rethrows the signal's reason. */
 export class PingbackTimeoutError extends PingbackFailure {
-  override name = "PingbackTimeoutError";
+  override readonly name = "PingbackTimeoutError" as const;
   /** The timeout that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
 
