@@ -12,7 +12,17 @@ export interface PingbackErrorInit {
   /** The parsed JSON body, the text of a non-JSON body, or undefined when it was empty. */
   body: unknown;
   /** `METHOD /path/{param}` of the operation, e.g. `GET /contacts/{email}`. */
-  operation?: string;
+  operation?: string | undefined;
+  /** A secret (the API key) to replace wherever the body repeats it. */
+  redact?: string | null | undefined;
+}
+
+/** The body with every occurrence of `secret` replaced, at any depth. */
+function redacted(body: unknown, secret: string | null | undefined): unknown {
+  const json = JSON.stringify(body);
+  return json && secret
+    ? JSON.parse(json.split(JSON.stringify(secret).slice(1, -1)).join("[redacted]"))
+    : body;
 }
 
 /** A non-empty string field of the API's error body; undefined for any other body. */
@@ -24,7 +34,7 @@ function stringField(body: unknown, key: keyof ErrorBody): string | undefined {
 /** A short, single-line description of a body that is not the API's JSON error. */
 function describeBody(body: unknown): string {
   if (body === undefined || body === "") return "an empty body";
-  if (typeof body !== "string") return "a JSON body without an `error` message";
+  if (typeof body !== "string") return "JSON without an `error` message";
   const text = body.replace(/\s+/g, " ").trim();
   return `a non-JSON body (${text.length > 80 ? `${text.slice(0, 80)}…` : text})`;
 }
@@ -56,7 +66,9 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
   /** The response body: parsed JSON, the raw text of a non-JSON body, or undefined when empty. */
   declare readonly body: unknown;
 
-  constructor({ status, body, operation }: PingbackErrorInit) {
+  constructor({ status, body: raw, operation, redact }: PingbackErrorInit) {
+    // A server may echo the key it refused ("invalid key sk_…"): it must not reach a log.
+    const body = redacted(raw, redact);
     const serverMessage = stringField(body, "error");
     const errorCode = stringField(body, "errorCode") as Code | undefined;
     const requestId = stringField(body, "requestId");

@@ -13,8 +13,6 @@ export {
 export {
   DEFAULT_BASE_URL,
   DEFAULT_RATE_LIMIT,
-  DEFAULT_RETRY,
-  DEFAULT_TIMEOUT_MS,
   type PingbackClientOptions,
   type PingbackRequestOptions,
   type RateLimitOptions,

@@ -99,7 +99,7 @@ export function checkApiKey(apiKey: unknown): string {
   }
   // A header value must be visible ASCII; anything else would fail later with a less clear error.
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-    refuse("apiKey", "has spaces, line breaks or non-ASCII characters: was it copied whole?");
+    refuse("apiKey", "has spaces, line breaks or non-ASCII: was it copied whole?");
   }
   return apiKey;
 }

@@ -1,6 +1,6 @@
 /** The throwing style: the success body, or a `PingbackError` for any non-2xx answer. */
 import { PingbackError } from "./errors.js";
-import { operationOf } from "./operation.js";
+import { failedCallOf } from "./operation.js";
 
 /** What openapi-fetch's `GET`, `POST`, ... resolve to. */
 export interface FetchResult {
@@ -21,9 +21,11 @@ export type SuccessData<R extends FetchResult> = Exclude<R, { error: unknown }>[
 export function orThrow<R extends FetchResult>(result: R): SuccessData<R> {
   const { response } = result;
   if (response.ok) return result.data as SuccessData<R>;
+  const call = failedCallOf(response);
   throw new PingbackError({
     status: response.status,
     body: result.error,
-    operation: operationOf(response),
+    operation: call?.operation,
+    redact: call?.apiKey,
   });
 }

@@ -20,9 +20,8 @@ export interface RateLimiter {
 
 interface Waiter {
   resolve: (release: Release) => void;
-  reject: (reason: unknown) => void;
-  signal?: AbortSignal | null;
-  onAbort?: () => void;
+  signal: AbortSignal | null | undefined;
+  onAbort: () => void;
 }
 
 export function createRateLimiter(options: Required<RateLimitOptions>): RateLimiter {
@@ -75,7 +74,7 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
         return;
       }
       const waiter = queue.shift() as Waiter;
-      if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
       waiter.resolve(granted);
     }
   }
@@ -89,19 +88,17 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
       return queue.length === 0 ? take() : undefined;
     },
     acquire(signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
       return new Promise<Release>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal };
+        if (signal?.aborted) return reject(signal.reason);
+        // The listener is removed when the slot is granted, so it only ever finds a queued waiter.
+        const onAbort = () => {
+          queue.splice(queue.indexOf(waiter), 1);
+          reject(signal?.reason);
+        };
+        const waiter: Waiter = { resolve, signal, onAbort };
+        signal?.addEventListener("abort", onAbort, { once: true });
         queue.push(waiter);
         pump();
-        if (signal && queue.includes(waiter)) {
-          waiter.onAbort = () => {
-            const index = queue.indexOf(waiter);
-            if (index !== -1) queue.splice(index, 1);
-            reject(signal.reason);
-          };
-          signal.addEventListener("abort", waiter.onAbort, { once: true });
-        }
       });
     },
   };

@@ -3,7 +3,7 @@
  * deadline, and retries what `retryDelay` allows. Everything else stays openapi-fetch's.
  */
 import { PingbackNetworkError, PingbackTimeoutError } from "./errors.js";
-import { nameResponse } from "./operation.js";
+import { rememberFailedCall } from "./operation.js";
 import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
 import { resolveRetry } from "./options.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -42,11 +42,10 @@ async function attempt(
   } catch (error) {
     if (callerSignal?.aborted) throw callerSignal.reason;
     if (deadline.signal.aborted) throw deadline.signal.reason;
-    throw new PingbackNetworkError(
-      `${operation} failed before a response arrived: ${describe(error)}. Check the network ` +
-        "and `baseUrl`.",
-      { cause: error, operation },
-    );
+    throw new PingbackNetworkError(`${operation} got no response: ${describe(error)}`, {
+      cause: error,
+      operation,
+    });
   } finally {
     deadline.clear();
     release?.();
@@ -80,7 +79,7 @@ export function createTransport(options: TransportOptions): Fetch {
       try {
         result = await attempt(sent, options, timeoutMs, operation, callerSignal);
         if (result.ok) return result;
-        nameResponse(result, operation); // for orThrow's PingbackError
+        rememberFailedCall(result, { operation, apiKey: request.headers.get("x-api-key") });
         if (result.status === 429) options.limiter?.drain();
         failure = { status: result.status, retryAfter: result.headers.get("retry-after") };
       } catch (error) {

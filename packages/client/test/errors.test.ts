@@ -66,7 +66,7 @@ describe("orThrow", () => {
       want: {
         errorCode: undefined,
         message:
-          "GET /contacts/{email} failed with 403: the server sent a JSON body without an `error` message",
+          "GET /contacts/{email} failed with 403: the server sent JSON without an `error` message",
       },
     },
     {
@@ -151,6 +151,24 @@ describe("the API key never leaves the request", () => {
     ]) {
       expect(text).not.toContain(apiKey);
     }
+  });
+
+  test("an error body that echoes the key is redacted, at any depth", async () => {
+    const echoed = Response.json(
+      { error: `Invalid API key ${apiKey}`, errorCode: "FORBIDDEN", details: { sent: [apiKey] } },
+      { status: 403 },
+    );
+    const error = (await thrown(getContact(client(echoed)))) as PingbackError;
+    expect(error.message).toBe(
+      "GET /contacts/{email} failed with 403 FORBIDDEN: Invalid API key [redacted]",
+    );
+    expect(error.body).toEqual({
+      error: "Invalid API key [redacted]",
+      errorCode: "FORBIDDEN",
+      details: { sent: ["[redacted]"] },
+    });
+    const printed = [JSON.stringify(error), inspect(error, { depth: Number.POSITIVE_INFINITY })];
+    for (const text of printed) expect(text).not.toContain(apiKey);
   });
 
   test("the client itself does not show it", () => {

@@ -97,7 +97,9 @@ describe("connection reset", () => {
     const { server, client, retries } = await serve(reset);
     const call = client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } });
     await expect(call).rejects.toBeInstanceOf(PingbackNetworkError);
-    await expect(call).rejects.toThrow(/GET \/contacts\/\{email\} failed before a response/);
+    await expect(call).rejects.toThrow(
+      /GET \/contacts\/\{email\} got no response: fetch failed \(ECONNRESET\)/,
+    );
     expect(server.seen).toHaveLength(3);
     expect(retries.map((r) => r.error?.name)).toEqual([
       "PingbackNetworkError",

@@ -215,7 +215,7 @@ describe("network errors", () => {
     expect(error).toBeInstanceOf(PingbackNetworkError);
     expect(error).toMatchObject({
       message: expect.stringMatching(
-        /^GET \/contacts\/\{email\} failed .*fetch failed \(ECONNREFUSED\)/,
+        /^GET \/contacts\/\{email\} got no response: fetch failed \(ECONNREFUSED\)$/,
       ),
       operation: "GET /contacts/{email}",
       cause,
