@@ -13,6 +13,7 @@ import {
 import { type PageItem, type PaginatedPath, type PaginateInit, paginate } from "./paginate.js";
 import { serializePath } from "./path.js";
 import { createRateLimiter } from "./rate-limit.js";
+import { createDeadlines } from "./timeout.js";
 import { type CallInfo, createTransport, type Fetch } from "./transport.js";
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
@@ -37,6 +38,7 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   const rateLimit = resolveRateLimit(options.rateLimit);
   const policy = {
     limiter: rateLimit && createRateLimiter(rateLimit),
+    deadlines: createDeadlines(),
     timeoutMs: resolveTimeout(options.timeoutMs),
     retry: resolveRetry(options.retry),
   };

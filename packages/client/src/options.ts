@@ -24,6 +24,8 @@ export interface RetryEvent {
   operation: string;
   /** The status that caused the retry, when the server answered. */
   status?: number;
+  /** The server's `Retry-After` header with that status, or null when it sent none. */
+  retryAfter?: string | null;
   /** The network or timeout error that caused the retry, when it did not. */
   error?: Error;
 }
@@ -117,8 +119,7 @@ export function checkBaseUrl(baseUrl: string): string {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
     refuse(
       "baseUrl",
-      `"${baseUrl}" must use https:// (the API serves nothing else, and plain http would send the ` +
-        "key in clear text); http:// only for localhost, 127.x.x.x or [::1].",
+      `"${baseUrl}" must use https://, or the key would travel in clear text (http:// is only for localhost, 127.x.x.x and [::1]).`,
     );
   }
   return baseUrl;
@@ -137,7 +138,7 @@ export function resolveRateLimit(
 ): Required<RateLimitOptions> | undefined {
   if (option === false) return undefined;
   const resolved = { ...DEFAULT_RATE_LIMIT, ...option };
-  for (const key of ["requestsPerSecond", "burst", "maxInFlight"] as const) {
+  for (const key of Object.keys(DEFAULT_RATE_LIMIT) as (keyof RateLimitOptions)[]) {
     checkAmount(`rateLimit.${key}`, resolved[key]);
   }
   return resolved;

@@ -8,7 +8,7 @@ import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
 import { resolveRetry } from "./options.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { type Failure, retryDelay } from "./retry.js";
-import { sleep, startDeadline } from "./timeout.js";
+import { type Deadline, sleep } from "./timeout.js";
 
 export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
 
@@ -22,6 +22,7 @@ export interface CallInfo {
 
 export interface TransportOptions {
   fetch: Fetch;
+  deadlines: { start(timeoutMs: number, callerSignal: AbortSignal | undefined): Deadline };
   limiter: RateLimiter | undefined;
   timeoutMs: number;
   retry: ResolvedRetry;
@@ -30,18 +31,18 @@ export interface TransportOptions {
 /** One attempt: a limiter slot, then the fetch within its deadline. */
 async function attempt(
   request: Request,
-  { fetch, limiter }: TransportOptions,
+  { fetch, limiter, deadlines }: TransportOptions,
   timeoutMs: number,
   operation: string,
   callerSignal: AbortSignal | undefined,
 ): Promise<Response> {
   const release = limiter && (limiter.tryAcquire() ?? (await limiter.acquire(callerSignal)));
-  const deadline = startDeadline(timeoutMs, callerSignal, operation);
+  const deadline = deadlines.start(timeoutMs, callerSignal);
   try {
     return await fetch(request, { signal: deadline.signal });
   } catch (error) {
     if (callerSignal?.aborted) throw callerSignal.reason;
-    if (deadline.signal.aborted) throw deadline.signal.reason;
+    if (deadline.timedOut()) throw new PingbackTimeoutError(timeoutMs, { operation });
     throw new PingbackNetworkError(`${operation} got no response: ${describe(error)}`, {
       cause: error,
       operation,
@@ -66,9 +67,9 @@ export function createTransport(options: TransportOptions): Fetch {
     const timeoutMs = own.timeoutMs ?? options.timeoutMs;
     const retry = own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry);
     const operation = own.pingbackOperation ?? request.method;
-    // The caller's own signal, when the client's wrapper saw one; else the request's, which
-    // follows it. Knowing there is none saves a listener per attempt.
-    const callerSignal = own.pingbackOperation ? own.pingbackSignal : request.signal;
+    // The caller's own signal, as the client's wrapper saw it (the request's own signal always
+    // exists): knowing there is none lets the attempt share a deadline with others.
+    const callerSignal = own.pingbackSignal;
 
     for (let retryNumber = 1; ; retryNumber++) {
       // A body can be read once: keep the original intact while another attempt may follow.
@@ -95,12 +96,7 @@ export function createTransport(options: TransportOptions): Fetch {
         if (result instanceof Error) throw result;
         return result;
       }
-      retry.onRetry?.({
-        attempt: retryNumber,
-        delayMs,
-        operation,
-        ...("status" in failure ? { status: failure.status } : { error: failure.error }),
-      });
+      retry.onRetry?.({ attempt: retryNumber, delayMs, operation, ...failure });
       await sleep(delayMs, callerSignal);
     }
   };

@@ -3,7 +3,10 @@
  * network in front of it) misbehaves. Each asserts the outcome, how many requests the server saw,
  * and that no create was sent twice.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, onTestFinished, test } from "vitest";
 import {
   createPingbackClient,
   orThrow,
@@ -252,4 +255,35 @@ describe("a server enforcing the API's rate limit (5/s, burst 2, 2 in flight)", 
     expect([...processed.values()].every((n) => n === 1)).toBe(true);
     expect(processed.size).toBe(50);
   }, 30_000);
+});
+
+describe("an idle client", () => {
+  test("does not keep a Node process alive: a script ends once its last call has its answer", async () => {
+    const { server } = await serve((_, res) => sendJson(res, 200, found));
+    // The client's timeout (10 min) outlives the test's own bound, so a timer that held the
+    // process would fail this test instead of passing late.
+    const script = `
+      import { createPingbackClient } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)};
+      const client = createPingbackClient({ apiKey: "sk_idle", baseUrl: ${JSON.stringify(server.baseUrl)}, timeoutMs: 600_000 });
+      const { response } = await client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } });
+      console.log(response.status);
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+      },
+    );
+    onTestFinished(() => {
+      child.kill();
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const [code] = await once(child, "exit");
+    expect(out.trim()).toBe("200");
+    expect(code).toBe(0);
+  }, 20_000);
 });

@@ -38,7 +38,7 @@ describe("baseUrl", () => {
     { given: "http://[::1]:4010", want: "ok" },
     {
       given: "http://connect.pingback.com/v2",
-      want: /must use https:\/\/ .*plain http.*http:\/\/ only for localhost/,
+      want: /must use https:\/\/.*clear text.*http:\/\/ is only for localhost/,
     },
     { given: "http://127.0.0.1.nip.io/v2", want: /must use https:\/\// },
     { given: "http://localhost.evil.com", want: /must use https:\/\// },

@@ -6,6 +6,7 @@ import {
   PingbackTimeoutError,
   type RetryEvent,
 } from "../src/index.js";
+import { GROUP_WINDOW_MS } from "../src/timeout.js";
 import { ok, stubFetch } from "./support/stub.js";
 
 beforeEach(() => {
@@ -51,6 +52,7 @@ describe("backoff", () => {
         delayMs: 500,
         operation: "GET /contacts/{email}",
         status: 503,
+        retryAfter: null,
       },
       expect.objectContaining({ attempt: 2, delayMs: 1_000, status: 503 }),
     ]);
@@ -143,19 +145,92 @@ describe("timeouts", () => {
     const settled = expect(call).rejects.toThrow(
       new PingbackTimeoutError(1_000, { operation: "GET /contacts/{email}" }),
     );
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(1_000 + GROUP_WINDOW_MS);
     await settled;
   });
 
-  test("the default timeout is 30 s", async () => {
+  test("the default timeout is 30 s: never earlier, and at most the grouping window later", async () => {
     const stub = stubFetch(hang);
     const client = createPingbackClient({ apiKey, fetch: stub.fetch, retry: false });
-    const call = get(client);
-    const settled = expect(call).rejects.toBeInstanceOf(PingbackTimeoutError);
+    let settledAt: number | undefined;
+    const call = get(client).catch((error: unknown) => {
+      settledAt = Date.now();
+      return error;
+    });
+    const startedAt = Date.now();
     await vi.advanceTimersByTimeAsync(29_999);
-    expect(stub.requests).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
+    expect(settledAt).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1 + GROUP_WINDOW_MS);
+    expect(await call).toBeInstanceOf(PingbackTimeoutError);
+    expect((settledAt ?? 0) - startedAt).toBeGreaterThanOrEqual(30_000);
+    expect((settledAt ?? 0) - startedAt).toBeLessThanOrEqual(30_000 + GROUP_WINDOW_MS);
+  });
+
+  test("with a caller's signal, the attempt has a signal of its own that follows both", async () => {
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const stub = stubFetch((request, init) => {
+      signals.push(init?.signal);
+      return hang(request, init);
+    });
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, retry: false });
+    const call = get(client, { signal: new AbortController().signal, timeoutMs: 1_000 });
+    const other = get(client, { timeoutMs: 1_000 });
+    const settled = expect(call).rejects.toBeInstanceOf(PingbackTimeoutError);
+    const otherSettled = expect(other).rejects.toBeInstanceOf(PingbackTimeoutError);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(signals).toHaveLength(2);
+    expect(signals[0]).not.toBe(signals[1]);
+    await vi.advanceTimersByTimeAsync(1 + GROUP_WINDOW_MS);
     await settled;
+    await otherSettled;
+  });
+
+  test("attempts that start close together share one signal; later ones get another", async () => {
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const client = createPingbackClient({
+      apiKey,
+      rateLimit: false,
+      fetch: async (_request, init) => {
+        signals.push(init?.signal);
+        return Response.json({ message: "ok", data: {} });
+      },
+    });
+    await get(client);
+    await get(client);
+    await vi.advanceTimersByTimeAsync(GROUP_WINDOW_MS);
+    await get(client);
+    expect(signals[0]).toBe(signals[1]);
+    expect(signals[2]).not.toBe(signals[0]);
+    expect(signals.every((signal) => signal?.aborted === false)).toBe(true);
+  });
+
+  test("a group's timer is retired once a newer group opens and its attempts have answers", async () => {
+    const client = createPingbackClient({
+      apiKey,
+      rateLimit: false,
+      timeoutMs: 1_000,
+      fetch: async () => Response.json({ message: "ok", data: {} }),
+    });
+    await get(client);
+    await vi.advanceTimersByTimeAsync(GROUP_WINDOW_MS);
+    await get(client); // opens the next group, which retires the first one's timer
+    expect(vi.getTimerCount()).toBe(1);
+  });
+
+  test("a call with its own signal leaves the shared group's deadline in place", async () => {
+    let calls = 0;
+    const client = createPingbackClient({
+      apiKey,
+      rateLimit: false,
+      retry: false,
+      timeoutMs: 1_000,
+      fetch: (request, init) => (++calls === 3 ? hang(request, init) : Promise.resolve(ok())),
+    });
+    await get(client);
+    await get(client, { signal: new AbortController().signal });
+    const hanging = expect(get(client)).rejects.toBeInstanceOf(PingbackTimeoutError);
+    await vi.advanceTimersByTimeAsync(1_000 + GROUP_WINDOW_MS);
+    await hanging;
   });
 
   test("the deadline aborts the signal handed to fetch", async () => {
@@ -170,7 +245,7 @@ describe("timeouts", () => {
       },
     });
     const settled = expect(get(client)).rejects.toBeInstanceOf(PingbackTimeoutError);
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(100 + GROUP_WINDOW_MS);
     await settled;
     expect(signal?.aborted).toBe(true);
     expect(signal?.reason).toBeInstanceOf(PingbackTimeoutError);
@@ -193,7 +268,7 @@ describe("timeouts", () => {
     const stub = stubFetch(hang, ok());
     const client = createPingbackClient({ apiKey, fetch: stub.fetch, timeoutMs: 100 });
     const call = get(client);
-    await vi.advanceTimersByTimeAsync(100 + 500);
+    await vi.advanceTimersByTimeAsync(100 + GROUP_WINDOW_MS + 500);
     expect((await call).response.status).toBe(200);
 
     const posts = stubFetch(hang, ok());
