@@ -74,7 +74,11 @@ describe("throwing style", () => {
 
 describe("pagination", () => {
   test("the paginated paths are computed from the spec", () => {
-    expectTypeOf<PaginatedPath>().toEqualTypeOf<"/contacts" | "/segments">();
+    expectTypeOf<"/contacts" | "/segments">().toExtend<PaginatedPath>();
+    // Paths without a `page` query or without a page body are not lists.
+    expectTypeOf<"/contacts/{email}">().not.toExtend<PaginatedPath>();
+    expectTypeOf<"/deals">().not.toExtend<PaginatedPath>();
+    expectTypeOf<"/segments/add-contact/{email}">().not.toExtend<PaginatedPath>();
     expectTypeOf<PageItem<"/contacts">>().toEqualTypeOf<Contact>();
     expectTypeOf<PageItem<"/segments">>().toEqualTypeOf<Segment>();
   });
