@@ -175,19 +175,21 @@ function ErrorExampleStatusMatchesCatalogue() {
             for (const [type, media] of Object.entries(response.node?.content ?? {})) {
               for (const [name, rawExample] of Object.entries(media?.examples ?? {})) {
                 const at = response.location.child(["content", type, "examples", name]);
-                const { node: example, location: where } = follow(ctx, rawExample, at);
+                const { node: example } = follow(ctx, rawExample, at);
+                // Reported where the example is used: the same example may be right elsewhere.
+                const where = at;
                 const code = example?.value?.errorCode;
                 if (typeof code !== "string") continue;
                 const entry = catalogue[code];
                 if (!isObject(entry)) {
                   ctx.report({
                     message: `Example "${name}" of ${operation.operationId} ${status} has errorCode ${code}, which the catalogue does not list: add it to \`${CATALOGUE}\` (and \`enum\`) of KnownErrorCode.`,
-                    location: where.child(["value", "errorCode"]),
+                    location: where,
                   });
                 } else if (String(entry.status) !== status) {
                   ctx.report({
                     message: `Example "${name}" of ${operation.operationId} is documented under ${status}, but the catalogue gives ${code} the status ${entry.status}: move it to the ${entry.status} response.`,
-                    location: where.child(["value", "errorCode"]),
+                    location: where,
                   });
                 }
               }
@@ -276,6 +278,7 @@ function LinksTargetRealOperations() {
  * it is resolved from `at` (the location of the node that holds it).
  */
 function follow(ctx, node, at) {
+  if (!isObject(node) || typeof node.$ref !== "string") return { node, location: at };
   const resolved = ctx.resolve(node, at.source.absoluteRef);
   return { node: resolved.node, location: resolved.location ?? at };
 }
