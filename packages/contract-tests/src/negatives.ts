@@ -10,6 +10,7 @@ import {
 import type { NegativeKind } from "./deviations.js";
 import {
   at,
+  errorCatalogue,
   escapePointer,
   isObject,
   type Json,
@@ -17,6 +18,7 @@ import {
   type Located,
   type Operation,
   operations,
+  requiresApiKey,
   resolve,
 } from "./spec.js";
 import type { SchemaValidator } from "./validator.js";
@@ -33,12 +35,15 @@ export interface NegativeCase {
   want: { status: number; schemaPointer: string | null };
 }
 
-/** The status an operation documents for each kind, in order of preference. */
-const STATUS_FOR: Record<NegativeKind, string[]> = {
-  "no-api-key": ["403", "401"],
-  "invalid-body": ["422", "400"],
-  "missing-body": ["400", "422"],
-  "invalid-parameter": ["422", "400"],
+/**
+ * The error code the API answers each kind of invalid request with. Its status is read from the
+ * spec's error catalogue (`x-error-catalogue`), never kept here.
+ */
+export const CODE_FOR: Record<NegativeKind, string> = {
+  "no-api-key": "FORBIDDEN",
+  "invalid-body": "INVALID_INPUT",
+  "missing-body": "MISSING_BODY",
+  "invalid-parameter": "INVALID_PARAMS",
 };
 
 /** A body or parameter value made invalid, with a label saying how. */
@@ -73,7 +78,8 @@ function negativesOf(
       want,
     };
   };
-  const cases = [make("no-api-key", "no API key", base, false)];
+  // Only an operation whose security asks for the key can be refused for lacking it.
+  const cases = requiresApiKey(document, op) ? [make("no-api-key", "no API key", base, false)] : [];
 
   const body = requestBody(document, op);
   const media = body?.media[0];
@@ -129,16 +135,22 @@ function withParameter(
 }
 
 function documentedStatus(document: JsonObject, op: Operation, kind: NegativeKind) {
-  const documented = new Map(responses(document, op));
-  for (const status of STATUS_FOR[kind]) {
-    const response = documented.get(status);
-    if (!response) continue;
-    const media = mediaOf(document, response).media[0];
-    return { status: Number(status), schemaPointer: media ? schemaPointer(document, media) : null };
+  const code = CODE_FOR[kind];
+  const entry = errorCatalogue(document)[code];
+  if (!entry) {
+    throw new Error(
+      `The spec's error catalogue has no ${code}, so the suite cannot tell what a ${kind} request should get; add it to x-error-catalogue.`,
+    );
   }
-  throw new Error(
-    `${op.operationId} documents none of ${STATUS_FOR[kind].join(", ")}, so the suite cannot tell what a ${kind} request should get; document the status the API answers.`,
-  );
+  const status = String(entry.status);
+  const response = new Map(responses(document, op)).get(status);
+  if (!response) {
+    throw new Error(
+      `${op.operationId} does not document ${status}, the status the catalogue gives ${code} (what a request of kind ${kind} gets); document it.`,
+    );
+  }
+  const media = mediaOf(document, response).media[0];
+  return { status: entry.status, schemaPointer: media ? schemaPointer(document, media) : null };
 }
 
 /**

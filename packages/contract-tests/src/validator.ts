@@ -22,7 +22,12 @@ export interface SchemaValidator {
 export function createValidator(document: JsonObject): SchemaValidator {
   const ajv = new Ajv2020({ allErrors: true, strict: true, validateSchema: false });
   addFormats(ajv);
-  ajv.addVocabulary([...OPENAPI_KEYWORDS, ...DOCUMENT_FIELDS, ...MORE_DOCUMENT_FIELDS]);
+  ajv.addVocabulary([
+    ...OPENAPI_KEYWORDS,
+    ...DOCUMENT_FIELDS,
+    ...MORE_DOCUMENT_FIELDS,
+    ...extensionKeywords(document),
+  ]);
   // The whole document is registered once, so schemas are compiled where they live and their
   // `#/components/...` refs resolve against the document itself.
   ajv.addSchema(document, DOCUMENT_ID);
@@ -33,6 +38,22 @@ export function createValidator(document: JsonObject): SchemaValidator {
       return validate(value) ? [] : (validate.errors ?? []).map(describeError);
     },
   };
+}
+
+/** Every `x-` extension the document uses (e.g. `x-error-catalogue`): annotations, never rules. */
+function extensionKeywords(document: JsonObject): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (typeof node === "object" && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key.startsWith("x-")) found.add(key);
+        walk(value);
+      }
+    }
+  };
+  walk(document);
+  return [...found];
 }
 
 /** `data.id must be string (type)`: where, what, and the JSON Schema rule that was broken. */

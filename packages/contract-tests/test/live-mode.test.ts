@@ -4,7 +4,7 @@ import { checkLive, type LiveCase, liveCases, readLiveConfig } from "../src/live
 import { setAt } from "../src/negatives.js";
 import { type RunningPrism, startPrismProxy } from "../src/prism.js";
 import { contractClient, send } from "../src/send.js";
-import { type Json, loadSpec, operations } from "../src/spec.js";
+import { type Json, loadSpec, operations, requiresApiKey } from "../src/spec.js";
 import { createValidator } from "../src/validator.js";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstream.js";
 
@@ -77,10 +77,13 @@ describe("live mode, against a local fake upstream that breaks the contract once
     expect(problems[0]).toContain("data.id must be string");
   });
 
-  test("x-developer-mode: true and the API key reach the upstream", () => {
+  test("x-developer-mode: true reaches the upstream, and the API key where security requires it", () => {
+    const takesKey = new Map(
+      operations(spec.document).map((op) => [op.operationId, requiresApiKey(spec.document, op)]),
+    );
     for (const seen of upstream.seen) {
       expect(seen.headers["x-developer-mode"]).toBe("true");
-      expect(seen.headers["x-api-key"]).toBe(API_KEY);
+      expect(seen.headers["x-api-key"]).toBe(takesKey.get(seen.operationId) ? API_KEY : undefined);
     }
   });
 

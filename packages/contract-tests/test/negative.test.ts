@@ -4,7 +4,7 @@ import { MOCK_API_KEY } from "../src/context.js";
 import { deviationFor, PRISM_DEVIATIONS } from "../src/deviations.js";
 import { negativeCases } from "../src/negatives.js";
 import { contractClient, send, sendWithoutApiKey } from "../src/send.js";
-import { loadSpec, operations } from "../src/spec.js";
+import { isObject, loadSpec, operations, requiresApiKey, resolve } from "../src/spec.js";
 import { createValidator } from "../src/validator.js";
 
 const spec = loadSpec();
@@ -35,15 +35,34 @@ describe("invalid requests derived from the schemas get the documented error", (
 });
 
 describe("negative cases cover every operation", () => {
+  // Read from the spec independently of the derivation: a parameter whose schema has a type other
+  // than string, a format, a bound or an enum has a value that breaks it.
+  const breakable = (schema: unknown) =>
+    (isObject(schema as never) &&
+      ["format", "minimum", "maximum", "enum"].some((key) => key in (schema as object))) ||
+    (isObject(schema as never) &&
+      typeof (schema as { type?: unknown }).type === "string" &&
+      (schema as { type: string }).type !== "string");
   const table = operations(spec.document).map((op) => ({
     operationId: op.operationId,
+    takesKey: requiresApiKey(spec.document, op),
+    hasBreakableParameter: op.parameters.some(
+      (p) =>
+        p.value.schema !== undefined &&
+        breakable(resolve(spec.document, p.value.schema, `${p.pointer}/schema`).value),
+    ),
     kinds: new Set(cases.filter((c) => c.operationId === op.operationId).map((c) => c.kind)),
   }));
   test.for(table)(
-    "$operationId gets a no-API-key case and an invalid-parameter case",
-    ({ kinds }) => {
-      expect(kinds.has("no-api-key")).toBe(true);
-      expect(kinds.has("invalid-parameter")).toBe(true);
+    "$operationId gets a no-API-key case iff its security requires the key ($takesKey)",
+    ({ takesKey, kinds }) => {
+      expect(kinds.has("no-api-key")).toBe(takesKey);
+    },
+  );
+  test.for(table)(
+    "$operationId gets an invalid-parameter case iff a parameter has a constraint to break ($hasBreakableParameter)",
+    ({ hasBreakableParameter, kinds }) => {
+      expect(kinds.has("invalid-parameter")).toBe(hasBreakableParameter);
     },
   );
   test.for([...PRISM_DEVIATIONS])(

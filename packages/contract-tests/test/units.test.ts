@@ -64,14 +64,55 @@ describe("case discovery reads the spec, not a hand list", () => {
     );
   });
 
-  test("a body operation that documents neither 422 nor 400 is a clear error, not a guess", () => {
+  test("a body operation that does not document the catalogue's status of INVALID_INPUT is a clear error, not a guess", () => {
     const without = setAt(
-      setAt(spec.document, ["paths", "/deals", "post", "responses", "422"], undefined),
-      ["paths", "/deals", "post", "responses", "400"],
+      spec.document,
+      ["paths", "/deals", "post", "responses", "422"],
       undefined,
     ) as JsonObject;
     expect(() => negativeCases(without, createValidator(without))).toThrow(
-      /createDeal documents none of 422, 400.*document the status the API answers/,
+      /createDeal does not document 422, the status the catalogue gives INVALID_INPUT.*document it/,
+    );
+  });
+
+  test("an operation with `security: []` gets no no-API-key case; one without its own gets the spec's", () => {
+    const grown = setAt(spec.document, ["paths", "/hooks/{hookId}"], {
+      post: {
+        operationId: "openHook",
+        security: [],
+        parameters: [
+          { name: "hookId", in: "path", required: true, schema: { type: "string" }, example: "h" },
+        ],
+        responses: {
+          "200": { description: "ok" },
+          "429": { $ref: "#/components/responses/TooManyRequests" },
+        },
+      },
+      get: {
+        operationId: "readHook",
+        parameters: [
+          { name: "hookId", in: "path", required: true, schema: { type: "string" }, example: "h" },
+        ],
+        responses: {
+          "200": { description: "ok" },
+          "403": { $ref: "#/components/responses/Forbidden" },
+        },
+      },
+    }) as JsonObject;
+    const negatives = negativeCases(grown, createValidator(grown)).map((c) => c.name);
+    expect(negatives.filter((name) => name.startsWith("openHook"))).toEqual([]);
+    expect(negatives).toContain("readHook › 403 › no API key");
+  });
+
+  test("the status each kind expects is the catalogue's: change the catalogue, the cases follow", () => {
+    const moved = setAt(
+      spec.document,
+      ["components", "schemas", "KnownErrorCode", "x-error-catalogue", "INVALID_PARAMS", "status"],
+      400,
+    ) as JsonObject;
+    // Every operation now expects 400 for a bad parameter, which none documents: each is told so.
+    expect(() => negativeCases(moved, createValidator(moved))).toThrow(
+      /does not document 400, the status the catalogue gives INVALID_PARAMS/,
     );
   });
 });
