@@ -99,8 +99,8 @@ function LinksInResponseDescription() {
     Response: {
       leave(response) {
         if (!isObject(response.links) || (response.description ?? "").includes(LINKS_MARK)) return;
-        // Redoc titles a response with `x-summary` when there is one, and shows the description
-        // when the response is opened: the title stays short, the links are one click away.
+        // Redoc titles a response with `x-summary` when there is one and shows the description
+        // under it: the title stays short, and the list of links follows.
         response["x-summary"] ??= response.description;
         response.description = `${response.description ?? ""}\n\n${linksList(response.links)}`;
       },
