@@ -173,7 +173,14 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
   async function takeFromRedis(signal?: AbortSignal | null): Promise<Release> {
     const leaseId = crypto.randomUUID();
     for (;;) {
-      const [granted, waitMs = 0, why] = await call("a slot request", "acquire", leaseId);
+      const [granted, waitMs = 0, why] = await call("a slot request", "acquire", leaseId).catch(
+        (error: unknown) => {
+          // A request that timed out may still run once Redis wakes up: the release queued behind
+          // it on the same connection gives its slot back instead of leaving it to expire.
+          call("a release", "release", leaseId).catch(() => {});
+          throw error;
+        },
+      );
       if (granted === 1) {
         let released = false;
         return () => {
