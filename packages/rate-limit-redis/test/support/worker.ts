@@ -19,11 +19,13 @@ export interface WorkerTask {
   baseUrl?: string;
   calls?: number;
   leaseMs?: number;
+  /** The local limiter's `reserve` (default: the client's, 1). */
+  reserve?: number;
 }
 
 export interface WorkerResult {
   statuses: number[];
-  /** Per call: ms from asking to the response, minus the server's time is not known here. */
+  /** When the first call was made and the last answer came (ms since the epoch). */
   startedAt: number;
   endedAt: number;
 }
@@ -50,7 +52,7 @@ if (task.mode === "hold") {
     apiKey: task.apiKey,
     baseUrl: task.baseUrl,
     retry: false,
-    rateLimit: task.limiter === "redis" ? { store } : undefined,
+    rateLimit: task.limiter === "redis" ? { store } : { reserve: task.reserve },
   });
   const startedAt = Date.now();
   const results = await Promise.all(
