@@ -131,7 +131,7 @@ try {
   console.log(
     `\nPer call, one process, stubbed fetch, medians of ${ROUNDS} interleaved rounds of ${CALLS} calls:` +
       `\n  local limiter ${fmt(perCall("local"), 0)} µs, Redis store ${fmt(perCall("redis"), 0)} µs` +
-      ` (+${fmt(perCall("redis") - perCall("local"), 0)} µs: two Redis round trips, acquire and release);` +
+      ` (+${fmt(perCall("redis") - perCall("local"), 0)} µs: a Redis round trip per slot, the release sent behind it);` +
       ` ratio ${fmt(median(ratios))}× (range ${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}×)`,
   );
   await redis.quit();
