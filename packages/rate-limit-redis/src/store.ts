@@ -85,13 +85,14 @@ function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
 async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new RedisRateLimitStoreError(`${STORE}: Redis did not answer ${what} within ${ms} ms`),
-        ),
-      ms,
+    const error = new RedisRateLimitStoreError(
+      `${STORE}: Redis did not answer ${what} within ${ms} ms`,
     );
+    // Timers run before I/O in an event loop turn: after a stall of the process, the answer may
+    // be waiting unread. One more turn lets it in before the timeout is declared.
+    timer = setTimeout(() => {
+      timer = setTimeout(() => reject(error), 0);
+    }, ms);
   });
   try {
     return await Promise.race([promise, late]);

@@ -37,8 +37,13 @@ export async function startLimitServer(options: LimitServerOptions = {}): Promis
   let inFlight = 0;
   const server = createServer(async (req, res) => {
     for await (const _ of req); // the whole request has left the client
-    if (jitterMs > 0) await sleep(Math.random() * jitterMs);
-    const now = performance.now();
+    // The request arrives `transit` ms after it was received. A timer can fire late on a loaded
+    // machine, and late timers fire together; counting the arrival at its intended time keeps
+    // the server's own stalls from bunching arrivals that the network would not have bunched.
+    const transit = Math.random() * jitterMs;
+    const arrival = performance.now() + transit;
+    if (transit > 0) await sleep(transit);
+    const now = Math.max(arrival, refilledAt);
     tokens = Math.min(burst, tokens + ((now - refilledAt) * requestsPerSecond) / 1000);
     refilledAt = now;
     let status = 429;
