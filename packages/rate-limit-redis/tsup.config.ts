@@ -1,6 +1,6 @@
 import { defineConfig } from "tsup";
 
-// @pingback/client is a peer dependency: its types and its local limiter are the user's copy.
+// No runtime dependency: the Redis client is the user's, and the store's shape is declared here.
 export default defineConfig({
   entry: ["src/index.ts"],
   format: ["esm", "cjs"],

@@ -5,6 +5,8 @@
 export type { IoRedisLike, NodeRedisLike, RedisConnection } from "./connection.js";
 export {
   createRedisRateLimitStore,
+  type RateLimitStore,
   RedisRateLimitStoreError,
   type RedisRateLimitStoreOptions,
+  type Release,
 } from "./store.js";

@@ -1,12 +1,18 @@
 /** `createRedisRateLimitStore`: the account's rate limit kept in Redis, shared by every process. */
-import {
-  createLocalRateLimitStore,
-  type RateLimitOptions,
-  type RateLimitStore,
-  type Release,
-} from "@pingback/client";
 import { type RedisConnection, type RunScript, scriptRunner } from "./connection.js";
 import { SCRIPT } from "./script.js";
+
+/** Gives back a slot. Calling it twice has no further effect. */
+export type Release = () => void;
+
+/**
+ * The shape of `@pingback/client`'s `RateLimitStore`, declared here so that this package needs no
+ * particular version of the client (a type test checks that the two agree).
+ */
+export interface RateLimitStore {
+  acquire(signal?: AbortSignal | null): Promise<Release>;
+  throttled(retryAfterMs?: number): void;
+}
 
 export interface RedisRateLimitStoreOptions {
   /** A connected node-redis or ioredis client; the store only runs one Lua script on it. */
@@ -30,10 +36,11 @@ export interface RedisRateLimitStoreOptions {
   commandTimeoutMs?: number | undefined;
   /**
    * While Redis fails: `false` (default) rejects each call with `RedisRateLimitStoreError`; a
-   * local limiter's options use one in this process instead, e.g. `{ requestsPerSecond: 5 / N }`
-   * for N processes, and try Redis again every `commandTimeoutMs × 5`.
+   * store, e.g. `createLocalRateLimitStore({ requestsPerSecond: 5 / N })` from `@pingback/client`
+   * for N processes, limits this process alone instead, and Redis is asked again every
+   * `commandTimeoutMs × 5`.
    */
-  fallback?: Omit<RateLimitOptions, "store"> | false | undefined;
+  fallback?: RateLimitStore | false | undefined;
   /** Told when the store switches to the fallback and back (default: `console.warn`). */
   onFallback?: ((event: { active: boolean; error?: Error }) => void) | undefined;
   /** Prefix of the store's Redis keys (default `pingback:rate-limit`). */
@@ -135,7 +142,16 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
   const maxInFlight = amount("maxInFlight", options.maxInFlight ?? 2, 1, true);
   const leaseMs = amount("leaseMs", options.leaseMs ?? 31_000, 1);
   const commandTimeoutMs = amount("commandTimeoutMs", options.commandTimeoutMs ?? 1_000, 1);
-  const fallback = options.fallback ? createLocalRateLimitStore(options.fallback) : undefined;
+  const fallback = options.fallback || undefined;
+  if (
+    fallback &&
+    (typeof fallback.acquire !== "function" || typeof fallback.throttled !== "function")
+  ) {
+    refuse(
+      "fallback",
+      "must be a rate-limit store, e.g. `createLocalRateLimitStore(options)` from @pingback/client.",
+    );
+  }
   const onFallback =
     options.onFallback ??
     (({ active, error }) =>

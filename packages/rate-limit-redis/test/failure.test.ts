@@ -4,6 +4,7 @@
  * within the command timeout, and nothing is sent; with one, the process limits itself, says so,
  * and returns to the shared limit once Redis answers again.
  */
+import { createLocalRateLimitStore } from "@pingback/client";
 import { createClient } from "redis";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { createRedisRateLimitStore, RedisRateLimitStoreError } from "../src/index.js";
@@ -50,7 +51,7 @@ test("with a fallback: the local limiter while Redis fails, with a warning, and 
     redis,
     apiKey,
     commandTimeoutMs: 200,
-    fallback: { requestsPerSecond: 2.5 },
+    fallback: createLocalRateLimitStore({ requestsPerSecond: 2.5 }),
     onFallback: (event) => events.push(event),
   });
   server.process.kill("SIGSTOP");

@@ -4,6 +4,10 @@
  * Times are only ever lower bounds (a loaded machine can only make waits longer).
  */
 import { createHash } from "node:crypto";
+import {
+  type RateLimitStore as ClientRateLimitStore,
+  createPingbackClient,
+} from "@pingback/client";
 import { Redis as IoRedis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -175,5 +179,16 @@ describe("options", () => {
       typeof createRedisRateLimitStore
     >[0];
     expect(() => createRedisRateLimitStore(options)).toThrow(want);
+  });
+});
+
+describe("the client's interface", () => {
+  test("the store is a @pingback/client RateLimitStore, and the client takes it", () => {
+    // A type check first (tsc --noEmit, in `pnpm lint`, fails if the shapes drift apart).
+    const store: ClientRateLimitStore = createRedisRateLimitStore({
+      redis: nodeRedis,
+      apiKey: "sk_x",
+    });
+    expect(() => createPingbackClient({ apiKey: "sk_x", rateLimit: { store } })).not.toThrow();
   });
 });
