@@ -160,7 +160,8 @@ export function resolveRateLimit(
     const set = Object.keys(limits).filter(
       (key) => limits[key as keyof typeof limits] !== undefined,
     );
-    if (set.length > 0) refuse("rateLimit.store", `decides the limits: set ${set} on the store.`);
+    if (set.length > 0)
+      refuse("rateLimit.store", `decides the limits: set ${set.join(", ")} on the store.`);
     return { store };
   }
   const resolved = { ...DEFAULT_RATE_LIMIT };

@@ -30,7 +30,7 @@ test("4 processes × 25 creates through the store: at most one 429 in all", asyn
   expect(server.answers).toHaveLength(100);
   expect(server.count(429)).toBeLessThanOrEqual(1);
   await server.close();
-});
+}, 240_000); // about 20 s on an idle machine; process start-up alone is slow on a loaded one
 
 test("4 processes × 10 creates, each with its own limiter, are refused again and again", async () => {
   // The control: the server does enforce the account's limit, and local limiters cannot keep to
@@ -41,7 +41,7 @@ test("4 processes × 10 creates, each with its own limiter, are refused again an
   expect(server.answers).toHaveLength(40);
   expect(server.count(429)).toBeGreaterThan(5);
   await server.close();
-});
+}, 180_000);
 
 test("processes killed while holding both slots block the others until their leases expire, no longer", async () => {
   const apiKey = "sk_live_killed";
@@ -74,4 +74,4 @@ test("processes killed while holding both slots block the others until their lea
   } finally {
     await client.quit();
   }
-});
+}, 180_000);
