@@ -102,9 +102,10 @@ describe("the release workflow", () => {
 });
 
 describe("every public package", () => {
-  test("the public packages are the two libraries", () => {
+  test("the public packages are the three libraries", () => {
     expect(publicPackages.map(({ manifest }) => manifest.name).sort()).toEqual([
       "@pingback/client",
+      "@pingback/rate-limit-redis",
       "@pingback/types",
     ]);
   });

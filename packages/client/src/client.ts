@@ -37,7 +37,7 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   const apiKey = checkApiKey(options.apiKey);
   const rateLimit = resolveRateLimit(options.rateLimit);
   const policy = {
-    limiter: rateLimit && createRateLimiter(rateLimit),
+    limiter: rateLimit && (rateLimit.store ?? createRateLimiter(rateLimit)),
     deadlines: createDeadlines(),
     timeoutMs: resolveTimeout(options.timeoutMs),
     retry: resolveRetry(options.retry),

@@ -21,3 +21,8 @@ export {
 } from "./options.js";
 export { type FetchResult, orThrow, type SuccessData } from "./or-throw.js";
 export type { PageItem, PaginatedPath, PaginatedPathOf, PaginateInit } from "./paginate.js";
+export {
+  createLocalRateLimitStore,
+  type RateLimitStore,
+  type Release,
+} from "./rate-limit.js";

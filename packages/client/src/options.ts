@@ -1,5 +1,6 @@
 /** The options of `createPingbackClient`, their defaults, and the checks that refuse bad ones. */
 import type { HeadersOptions } from "openapi-fetch";
+import type { RateLimitStore } from "./rate-limit.js";
 
 /** Where the API lives. It is served over HTTPS only. */
 export const DEFAULT_BASE_URL = "https://connect.pingback.com/v2";
@@ -7,12 +8,22 @@ export const DEFAULT_BASE_URL = "https://connect.pingback.com/v2";
 /** The API's published limit: a token bucket of 2, refilled at 5 per second, 2 requests at once. */
 export interface RateLimitOptions {
   /** Tokens added to the bucket per second (default 5). */
-  requestsPerSecond?: number;
-  /** Size of the bucket: how many requests may start at once after a pause (default 2). */
-  burst?: number;
+  requestsPerSecond?: number | undefined;
+  /** Size of the server's bucket: how many requests it accepts at once after a pause (default 2). */
+  burst?: number | undefined;
+  /** Tokens of `burst` the client never spends, left as slack for transit jitter (default 1). */
+  reserve?: number | undefined;
   /** Requests allowed in flight at the same time (default 2). */
-  maxInFlight?: number;
+  maxInFlight?: number | undefined;
+  /**
+   * A limiter shared by every process of the account (e.g. `@pingback/rate-limit-redis`), instead
+   * of this client's own; the limits are then the store's options, not these.
+   */
+  store?: RateLimitStore | undefined;
 }
+
+/** The local limiter's numbers, every one set. */
+export type ResolvedRateLimit = Required<Omit<RateLimitOptions, "store">>;
 
 /** What caused a retry, as shown to `onRetry`. */
 export interface RetryEvent {
@@ -74,9 +85,10 @@ export interface PingbackRequestOptions {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-export const DEFAULT_RATE_LIMIT: Required<RateLimitOptions> = {
+export const DEFAULT_RATE_LIMIT: ResolvedRateLimit = {
   requestsPerSecond: 5,
   burst: 2,
+  reserve: 1,
   maxInFlight: 2,
 };
 
@@ -135,11 +147,35 @@ function checkAmount(option: string, value: number, orZero = false, whole = fals
 
 export function resolveRateLimit(
   option: RateLimitOptions | false | undefined,
-): Required<RateLimitOptions> | undefined {
+): (ResolvedRateLimit & { store?: undefined }) | { store: RateLimitStore } | undefined {
   if (option === false) return undefined;
-  const resolved = { ...DEFAULT_RATE_LIMIT, ...option };
-  for (const key of Object.keys(DEFAULT_RATE_LIMIT) as (keyof RateLimitOptions)[]) {
-    checkAmount(`rateLimit.${key}`, resolved[key]);
+  if (option?.store !== undefined) {
+    const { store, ...limits } = option;
+    if (typeof store?.acquire !== "function" || typeof store.throttled !== "function") {
+      refuse(
+        "rateLimit.store",
+        "must have `acquire(signal)` and `throttled(retryAfterMs)` methods.",
+      );
+    }
+    const set = Object.keys(limits).filter(
+      (key) => limits[key as keyof typeof limits] !== undefined,
+    );
+    if (set.length > 0)
+      refuse("rateLimit.store", `decides the limits: set ${set.join(", ")} on the store.`);
+    return { store };
+  }
+  const resolved = { ...DEFAULT_RATE_LIMIT };
+  for (const key of Object.keys(DEFAULT_RATE_LIMIT) as (keyof ResolvedRateLimit)[]) {
+    resolved[key] = option?.[key] ?? DEFAULT_RATE_LIMIT[key];
+    checkAmount(`rateLimit.${key}`, resolved[key], key === "reserve", key === "maxInFlight");
+  }
+  // The client's own bucket holds `burst - reserve` tokens: below 1 it would never grant one.
+  if (resolved.burst - resolved.reserve < 1) {
+    const most = resolved.burst - 1;
+    refuse(
+      "rateLimit.reserve",
+      `must leave a whole token of \`burst\` (at most ${most}), got ${resolved.reserve}.`,
+    );
   }
   return resolved;
 }

@@ -1,22 +1,46 @@
 /**
- * A token bucket combined with a cap on requests in flight, with a first-in first-out queue.
+ * Where the client takes a slot before each attempt: the `RateLimitStore` interface, and the local
+ * limiter that implements it (a token bucket, a cap on requests in flight, a first-in first-out queue).
  *
- * The API counts requests when they arrive; the client counts them when they leave, so the two
- * agree as long as every request of a process goes through one limiter.
+ * The API counts requests when they ARRIVE; a client counts them when they leave. Transit jitter
+ * moves arrivals closer together than departures, so the local limiter spends only part of the
+ * server's burst (`burst - reserve` tokens) and leaves the rest as slack. After a 429 it pauses
+ * (for `Retry-After` when the server sends one), halves its rate, and recovers within seconds.
  */
-import type { RateLimitOptions } from "./options.js";
+import { type RateLimitOptions, type ResolvedRateLimit, resolveRateLimit } from "./options.js";
 
-/** Gives back the slot taken by `acquire`. Calling it twice has no further effect. */
+/** Gives back the slot (the lease) taken by `acquire`. Calling it twice has no further effect. */
 export type Release = () => void;
 
-export interface RateLimiter {
-  /** Waits for a token and a free slot, in order of arrival; rejects if `signal` aborts first. */
+/**
+ * The account's rate limit, as the client uses it. The local limiter is one implementation; a
+ * shared one (e.g. `@pingback/rate-limit-redis`) lets every process of an account use one limit.
+ */
+export interface RateLimitStore {
+  /**
+   * Waits for a slot (a token and room in flight) and resolves with its release, which the client
+   * calls once the response's headers arrive. Rejects with `signal.reason` if `signal` aborts
+   * first, and with an error naming the store if the store cannot answer.
+   */
   acquire(signal?: AbortSignal | null): Promise<Release>;
-  /** Takes a slot now if one is free and nobody is queued, without waiting. */
-  tryAcquire(): Release | undefined;
-  /** Empties the bucket: a 429 says the server counted more than we did, so wait a full interval. */
-  drain(): void;
+  /** Takes a slot now, without waiting, if one is free (optional: a fast path for local stores). */
+  tryAcquire?(): Release | undefined;
+  /**
+   * The server answered 429: hold every caller back for `retryAfterMs` (when the server said) or
+   * one interval, and slow down for a while.
+   */
+  throttled(retryAfterMs?: number): void;
 }
+
+/** The local limiter also takes slots without waiting. */
+export interface RateLimiter extends RateLimitStore {
+  tryAcquire(): Release | undefined;
+}
+
+/** The longest pause a `Retry-After` imposes on the limiter: later callers wait, they do not hang. */
+export const MAX_PAUSE_MS = 60_000;
+/** After a 429 the rate is halved (down to a quarter at most), and climbs back within this time. */
+export const RECOVERY_MS = 10_000;
 
 interface Waiter {
   resolve: (release: Release) => void;
@@ -24,17 +48,23 @@ interface Waiter {
   onAbort: () => void;
 }
 
-export function createRateLimiter(options: Required<RateLimitOptions>): RateLimiter {
-  const { requestsPerSecond, burst, maxInFlight } = options;
+export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
+  const { requestsPerSecond, maxInFlight } = options;
+  const capacity = options.burst - options.reserve;
   const msPerToken = 1000 / requestsPerSecond;
   const queue: Waiter[] = [];
-  let tokens = burst;
+  let tokens = capacity;
   let refilledAt = performance.now();
   let inFlight = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // After a 429: nobody starts before `pausedUntil`, and the rate is `speed(now)` × the nominal one.
+  let pausedUntil = 0;
+  let slowedAt = Number.NEGATIVE_INFINITY;
+  let slowest = 1;
+  const speed = (now: number) => Math.min(1, slowest + (now - slowedAt) / RECOVERY_MS);
 
   function refill(now: number): void {
-    tokens = Math.min(burst, tokens + (now - refilledAt) / msPerToken);
+    tokens = Math.min(capacity, tokens + ((now - refilledAt) * speed(now)) / msPerToken);
     refilledAt = now;
   }
 
@@ -49,8 +79,9 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
   }
 
   function take(): Release | undefined {
-    if (inFlight >= maxInFlight) return undefined;
-    refill(performance.now());
+    const now = performance.now();
+    if (inFlight >= maxInFlight || now < pausedUntil) return undefined;
+    refill(now);
     if (tokens < 1) return undefined;
     tokens--;
     inFlight++;
@@ -61,15 +92,15 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
     while (queue.length > 0) {
       const granted = take();
       if (!granted) {
-        // Out of slots: the next release pumps again. Out of tokens: a timer does.
+        // Out of slots: the next release pumps again. Paused or out of tokens: a timer does.
         if (inFlight < maxInFlight && timer === undefined) {
-          timer = setTimeout(
-            () => {
-              timer = undefined;
-              pump();
-            },
-            Math.ceil((1 - tokens) * msPerToken),
-          );
+          const now = performance.now();
+          const wait =
+            now < pausedUntil ? pausedUntil - now : ((1 - tokens) * msPerToken) / speed(now);
+          timer = setTimeout(() => {
+            timer = undefined;
+            pump();
+          }, Math.ceil(wait));
         }
         return;
       }
@@ -80,9 +111,16 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
   }
 
   return {
-    drain() {
+    throttled(retryAfterMs) {
+      const now = performance.now();
+      refill(now);
       tokens = 0;
-      refilledAt = performance.now();
+      pausedUntil = Math.max(pausedUntil, now + Math.min(retryAfterMs ?? 0, MAX_PAUSE_MS));
+      // Both requests in flight may come back 429 together: that is one signal, not two.
+      if (now - slowedAt >= msPerToken) {
+        slowest = Math.max(0.25, speed(now) / 2);
+        slowedAt = now;
+      }
     },
     tryAcquire() {
       return queue.length === 0 ? take() : undefined;
@@ -102,4 +140,14 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
       });
     },
   };
+}
+
+/**
+ * The client's own limiter as a store, e.g. the fallback of a shared store. `options` are checked
+ * and defaulted as the client's `rateLimit` option is.
+ */
+export function createLocalRateLimitStore(
+  options: Omit<RateLimitOptions, "store"> = {},
+): RateLimitStore {
+  return createRateLimiter(resolveRateLimit(options) as ResolvedRateLimit);
 }

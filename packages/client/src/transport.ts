@@ -6,8 +6,8 @@ import { PingbackNetworkError, PingbackTimeoutError } from "./errors.js";
 import { rememberFailedCall } from "./operation.js";
 import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
 import { resolveRetry } from "./options.js";
-import type { RateLimiter } from "./rate-limit.js";
-import { type Failure, retryDelay } from "./retry.js";
+import type { RateLimitStore } from "./rate-limit.js";
+import { type Failure, parseRetryAfter, retryDelay } from "./retry.js";
 import { type Deadline, sleep } from "./timeout.js";
 
 export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
@@ -23,7 +23,7 @@ export interface CallInfo {
 export interface TransportOptions {
   fetch: Fetch;
   deadlines: { start(timeoutMs: number, callerSignal: AbortSignal | undefined): Deadline };
-  limiter: RateLimiter | undefined;
+  limiter: RateLimitStore | undefined;
   timeoutMs: number;
   retry: ResolvedRetry;
 }
@@ -36,7 +36,7 @@ async function attempt(
   operation: string,
   callerSignal: AbortSignal | undefined,
 ): Promise<Response> {
-  const release = limiter && (limiter.tryAcquire() ?? (await limiter.acquire(callerSignal)));
+  const release = limiter && (limiter.tryAcquire?.() ?? (await limiter.acquire(callerSignal)));
   const deadline = deadlines.start(timeoutMs, callerSignal);
   try {
     return await fetch(request, { signal: deadline.signal });
@@ -81,8 +81,8 @@ export function createTransport(options: TransportOptions): Fetch {
         result = await attempt(sent, options, timeoutMs, operation, callerSignal);
         if (result.ok) return result;
         rememberFailedCall(result, { operation, apiKey: request.headers.get("x-api-key") });
-        if (result.status === 429) options.limiter?.drain();
         failure = { status: result.status, retryAfter: result.headers.get("retry-after") };
+        if (result.status === 429) options.limiter?.throttled(parseRetryAfter(failure.retryAfter));
       } catch (error) {
         if (!(error instanceof PingbackNetworkError || error instanceof PingbackTimeoutError)) {
           throw error;

@@ -1,9 +1,15 @@
 /** Construction: the key, the base URL, the headers every request carries, and what overrides them. */
 import { describe, expect, test } from "vitest";
-import { createPingbackClient, DEFAULT_BASE_URL } from "../src/index.js";
+import {
+  createLocalRateLimitStore,
+  createPingbackClient,
+  DEFAULT_BASE_URL,
+  type RateLimitStore,
+} from "../src/index.js";
 import { ok, stubFetch } from "./support/stub.js";
 
 const apiKey = "sk_live_options_secret";
+const localStore = createLocalRateLimitStore();
 
 describe("apiKey", () => {
   test.each([
@@ -71,6 +77,23 @@ describe("options that must be numbers", () => {
     { given: { retry: { retries: 1.5 } }, want: /`retry.retries`/ },
     { given: { rateLimit: { requestsPerSecond: 0 } }, want: /`rateLimit.requestsPerSecond`/ },
     { given: { rateLimit: { maxInFlight: -2 } }, want: /`rateLimit.maxInFlight`/ },
+    { given: { rateLimit: { maxInFlight: 1.5 } }, want: /`rateLimit.maxInFlight` must be a whole/ },
+    {
+      given: { rateLimit: { reserve: -1 } },
+      want: /`rateLimit.reserve` must be a finite number ≥ 0/,
+    },
+    {
+      given: { rateLimit: { reserve: 2 } },
+      want: /`rateLimit.reserve` must leave a whole token of `burst` \(at most 1\), got 2/,
+    },
+    {
+      given: { rateLimit: { store: {} as RateLimitStore } },
+      want: /`rateLimit.store` must have `acquire\(signal\)` and `throttled\(retryAfterMs\)`/,
+    },
+    {
+      given: { rateLimit: { store: localStore, requestsPerSecond: 10 } },
+      want: /`rateLimit.store` decides the limits: set requestsPerSecond on the store/,
+    },
   ])("$given is refused", ({ given, want }) => {
     expect(() => createPingbackClient({ apiKey, ...given })).toThrow(want);
   });

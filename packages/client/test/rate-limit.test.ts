@@ -1,7 +1,10 @@
-/** The limiter on fake timers: the bucket, the in-flight cap, the queue's order, and aborts. */
+/**
+ * The limiter on fake timers: the bucket and its reserve, the in-flight cap, the queue's order,
+ * aborts, and what a 429 does (pause, Retry-After, slow down, recover).
+ */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { DEFAULT_RATE_LIMIT } from "../src/options.js";
-import { createRateLimiter, type Release } from "../src/rate-limit.js";
+import { createRateLimiter, RECOVERY_MS, type Release } from "../src/rate-limit.js";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -25,34 +28,105 @@ function acquireAll(limiter: ReturnType<typeof createRateLimiter>, n: number) {
 }
 
 describe("token bucket", () => {
-  test("the burst of 2 starts at once, then one request every 200 ms", async () => {
+  test("by default one request starts at once, then one every 200 ms: one token of the burst is slack", async () => {
     const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, maxInFlight: 100 });
     const { grantedAt, releases } = acquireAll(limiter, 5);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(grantedAt).toEqual([0, 0, 200, 400, 600]);
+    expect(grantedAt).toEqual([0, 200, 400, 600, 800]);
     for (const release of releases) release();
   });
 
-  test("after a pause the bucket holds at most `burst` tokens", async () => {
-    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, maxInFlight: 100 });
-    await vi.advanceTimersByTimeAsync(10_000);
-    const { grantedAt } = acquireAll(limiter, 3);
+  test("with reserve: 0 the whole burst of 2 starts at once, then one every 200 ms", async () => {
+    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, reserve: 0, maxInFlight: 100 });
+    const { grantedAt } = acquireAll(limiter, 5);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(grantedAt).toEqual([0, 0, 200]);
+    expect(grantedAt).toEqual([0, 0, 200, 400, 600]);
   });
 
-  test("drain() makes the next request wait a full interval", async () => {
-    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, maxInFlight: 100 });
-    limiter.drain();
+  test("after a pause the bucket holds at most `burst - reserve` tokens", async () => {
+    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, burst: 4, maxInFlight: 100 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    const { grantedAt } = acquireAll(limiter, 4);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(grantedAt).toEqual([0, 0, 0, 200]);
+  });
+});
+
+describe("after a 429", () => {
+  const unlimited = { ...DEFAULT_RATE_LIMIT, maxInFlight: 100 };
+
+  test("without Retry-After the next request waits a full interval, at half the rate", async () => {
+    const limiter = createRateLimiter(unlimited);
+    await vi.advanceTimersByTimeAsync(1_000);
+    limiter.throttled();
     const { grantedAt } = acquireAll(limiter, 1);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(grantedAt).toEqual([200]);
+    expect(grantedAt).toEqual([400]);
+  });
+
+  test("Retry-After holds every caller back until it has passed", async () => {
+    const limiter = createRateLimiter(unlimited);
+    limiter.throttled(3_000);
+    const { grantedAt } = acquireAll(limiter, 2);
+    await vi.advanceTimersByTimeAsync(10_000);
+    // The bucket refilled during the pause: one request at once, the next one interval later at
+    // the rate recovered by then (half speed, plus 3 s of recovery: 0.8 × 5/s, so 250 ms).
+    expect(grantedAt).toEqual([3_000, 3_250]);
+  });
+
+  test("the rate recovers to the nominal one within RECOVERY_MS", async () => {
+    const limiter = createRateLimiter(unlimited);
+    limiter.throttled();
+    await vi.advanceTimersByTimeAsync(RECOVERY_MS);
+    const { grantedAt } = acquireAll(limiter, 3);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(grantedAt).toEqual([0, 200, 400]);
+  });
+
+  test("two 429s in one interval (both requests in flight) slow it down once, not twice", async () => {
+    const once = createRateLimiter(unlimited);
+    once.throttled();
+    const twice = createRateLimiter(unlimited);
+    twice.throttled();
+    twice.throttled();
+    const a = acquireAll(once, 3);
+    const b = acquireAll(twice, 3);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(b.grantedAt).toEqual(a.grantedAt);
+  });
+
+  test("repeated 429s slow it down to a quarter of the rate, no further", async () => {
+    const limiter = createRateLimiter(unlimited);
+    for (let i = 0; i < 5; i++) {
+      limiter.throttled();
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    limiter.throttled();
+    const { grantedAt } = acquireAll(limiter, 2);
+    await vi.advanceTimersByTimeAsync(5_000);
+    // A quarter of 5/s is one per 800 ms; the recovery under way makes it a little faster.
+    const gap = (grantedAt[1] ?? 0) - (grantedAt[0] ?? 0);
+    expect(gap).toBeGreaterThan(600);
+    expect(gap).toBeLessThanOrEqual(800);
+  });
+
+  test("a Retry-After longer than a minute pauses the limiter for a minute", async () => {
+    const limiter = createRateLimiter(unlimited);
+    limiter.throttled(3_600_000);
+    const { grantedAt } = acquireAll(limiter, 1);
+    await vi.advanceTimersByTimeAsync(61_000);
+    expect(grantedAt).toEqual([60_000]);
   });
 });
 
 describe("requests in flight", () => {
   test("a third request waits until one of the first two is released", async () => {
-    const limiter = createRateLimiter({ requestsPerSecond: 1_000, burst: 10, maxInFlight: 2 });
+    const limiter = createRateLimiter({
+      requestsPerSecond: 1_000,
+      burst: 10,
+      reserve: 0,
+      maxInFlight: 2,
+    });
     const { grantedAt, releases } = acquireAll(limiter, 3);
     await vi.advanceTimersByTimeAsync(500);
     expect(grantedAt).toEqual([0, 0]);
@@ -62,7 +136,12 @@ describe("requests in flight", () => {
   });
 
   test("releasing twice frees one slot, not two", async () => {
-    const limiter = createRateLimiter({ requestsPerSecond: 1_000, burst: 10, maxInFlight: 1 });
+    const limiter = createRateLimiter({
+      requestsPerSecond: 1_000,
+      burst: 10,
+      reserve: 0,
+      maxInFlight: 1,
+    });
     const { grantedAt, releases } = acquireAll(limiter, 3);
     await vi.advanceTimersByTimeAsync(0);
     releases[0]?.();
@@ -87,7 +166,7 @@ describe("queue", () => {
   });
 
   test("an abort while queued rejects with the signal's reason and gives the turn away", async () => {
-    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, maxInFlight: 100 });
+    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, reserve: 0, maxInFlight: 100 });
     await limiter.acquire();
     await limiter.acquire();
     const controller = new AbortController();
@@ -100,7 +179,7 @@ describe("queue", () => {
   });
 
   test("an already aborted signal rejects without taking a token", async () => {
-    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, maxInFlight: 100 });
+    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, reserve: 0, maxInFlight: 100 });
     await expect(limiter.acquire(AbortSignal.abort(new Error("no")))).rejects.toThrow("no");
     const { grantedAt } = acquireAll(limiter, 2);
     await vi.advanceTimersByTimeAsync(0);

@@ -97,7 +97,13 @@ describe("backoff", () => {
 
   test("a request's own retry options merge over the client's", async () => {
     const stub = stubFetch(busy(), ok());
-    const client = createPingbackClient({ apiKey, fetch: stub.fetch, retry: false });
+    // The whole burst (reserve: 0), so the retry is not also waiting for a token.
+    const client = createPingbackClient({
+      apiKey,
+      fetch: stub.fetch,
+      retry: false,
+      rateLimit: { reserve: 0 },
+    });
     const call = get(client, { retry: { retries: 1, baseDelayMs: 10 } });
     await vi.advanceTimersByTimeAsync(10);
     expect((await call).response.status).toBe(200);
@@ -172,7 +178,12 @@ describe("timeouts", () => {
       signals.push(init?.signal);
       return hang(request, init);
     });
-    const client = createPingbackClient({ apiKey, fetch: stub.fetch, retry: false });
+    const client = createPingbackClient({
+      apiKey,
+      fetch: stub.fetch,
+      retry: false,
+      rateLimit: { reserve: 0 }, // both attempts start at once
+    });
     const call = get(client, { signal: new AbortController().signal, timeoutMs: 1_000 });
     const other = get(client, { timeoutMs: 1_000 });
     const settled = expect(call).rejects.toBeInstanceOf(PingbackTimeoutError);
@@ -299,7 +310,7 @@ describe("network errors", () => {
 });
 
 describe("rate limit through the client", () => {
-  test("a burst of 5 GETs leaves at 0, 0, 200, 400, 600 ms", async () => {
+  test("a burst of 5 GETs leaves at 0, 200, 400, 600, 800 ms: one token of the burst is slack", async () => {
     const sentAt: number[] = [];
     const client = createPingbackClient({
       apiKey,
@@ -312,7 +323,7 @@ describe("rate limit through the client", () => {
     const calls = Promise.all(Array.from({ length: 5 }, () => get(client)));
     await vi.advanceTimersByTimeAsync(1_000);
     await calls;
-    expect(sentAt.map((t) => t - start)).toEqual([0, 0, 200, 400, 600]);
+    expect(sentAt.map((t) => t - start)).toEqual([0, 200, 400, 600, 800]);
   });
 
   test("paginate's pages wait for the limiter like any call", async () => {
@@ -334,7 +345,7 @@ describe("rate limit through the client", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await done;
     expect(items).toHaveLength(4);
-    expect(sentAt.map((t) => t - start)).toEqual([0, 0, 200, 400]);
+    expect(sentAt.map((t) => t - start)).toEqual([0, 200, 400, 600]);
   });
 
   test("rateLimit: false sends everything at once", async () => {
@@ -346,7 +357,7 @@ describe("rate limit through the client", () => {
 
   test("a caller's abort while queued rejects and sends nothing", async () => {
     const stub = stubFetch(ok());
-    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, rateLimit: { reserve: 0 } });
     await Promise.all([get(client), get(client)]);
     const controller = new AbortController();
     const queued = get(client, { signal: controller.signal });

@@ -1,0 +1,194 @@
+/**
+ * The store against a real redis-server, through both accepted clients (node-redis and ioredis):
+ * pacing, the in-flight cap, leases, keys, NOSCRIPT, a 429's pause, aborts and bad options.
+ * Times are only ever lower bounds (a loaded machine can only make waits longer).
+ */
+import { createHash } from "node:crypto";
+import {
+  type RateLimitStore as ClientRateLimitStore,
+  createPingbackClient,
+} from "@pingback/client";
+import { Redis as IoRedis } from "ioredis";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createRedisRateLimitStore, type RedisConnection } from "../src/index.js";
+import { type RedisServer, startRedis } from "./support/redis-server.js";
+
+let server: RedisServer;
+let nodeRedis: ReturnType<typeof createClient>;
+let ioRedis: IoRedis;
+beforeAll(async () => {
+  server = await startRedis();
+  nodeRedis = createClient({ url: server.url });
+  await nodeRedis.connect();
+  ioRedis = new IoRedis(server.port, "127.0.0.1");
+});
+afterAll(async () => {
+  await nodeRedis?.quit();
+  ioRedis?.disconnect();
+  await server?.stop();
+});
+
+let accounts = 0;
+const newAccount = () => `sk_live_store_${++accounts}`;
+
+describe.each([
+  { library: "node-redis", redis: () => nodeRedis as RedisConnection },
+  { library: "ioredis", redis: () => ioRedis as RedisConnection },
+])("through $library", ({ redis }) => {
+  test("grants one slot per interval: 4 slots at 20/s take at least 3 intervals", async () => {
+    const store = createRedisRateLimitStore({
+      redis: redis(),
+      apiKey: newAccount(),
+      requestsPerSecond: 20,
+    });
+    const grantedAt: number[] = [];
+    const start = performance.now();
+    for (let i = 0; i < 4; i++) {
+      const release = await store.acquire();
+      grantedAt.push(performance.now() - start);
+      release();
+    }
+    for (let i = 1; i < 4; i++) {
+      expect((grantedAt[i] ?? 0) - (grantedAt[i - 1] ?? 0)).toBeGreaterThanOrEqual(45);
+    }
+  });
+
+  test("at most maxInFlight slots are taken at once; a release lets the next one in", async () => {
+    const store = createRedisRateLimitStore({
+      redis: redis(),
+      apiKey: newAccount(),
+      requestsPerSecond: 1_000,
+      burst: 10,
+    });
+    const first = await store.acquire();
+    await store.acquire();
+    let third = false;
+    const pending = store.acquire().then((release) => {
+      third = true;
+      return release;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // several polls of the store
+    expect(third).toBe(false);
+    first();
+    (await pending)();
+    expect(third).toBe(true);
+  });
+
+  test("a slot never given back is free again once its lease expires", async () => {
+    const store = createRedisRateLimitStore({
+      redis: redis(),
+      apiKey: newAccount(),
+      maxInFlight: 1,
+      leaseMs: 300,
+      requestsPerSecond: 1_000,
+    });
+    await store.acquire(); // never released, as by a process that died
+    const start = performance.now();
+    (await store.acquire())();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(250);
+  });
+
+  test("a 429 with Retry-After holds the account's next slot back until then", async () => {
+    const store = createRedisRateLimitStore({ redis: redis(), apiKey: newAccount() });
+    (await store.acquire())();
+    store.throttled(600);
+    const start = performance.now();
+    (await store.acquire())();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(550);
+  });
+
+  test("an abort while waiting rejects with the signal's reason; the next caller still gets a slot", async () => {
+    const store = createRedisRateLimitStore({ redis: redis(), apiKey: newAccount() });
+    (await store.acquire())();
+    store.throttled(500);
+    const controller = new AbortController();
+    const aborted = store.acquire(controller.signal);
+    const next = store.acquire();
+    controller.abort(new Error("caller gave up"));
+    await expect(aborted).rejects.toThrow("caller gave up");
+    (await next)();
+  });
+
+  test("the script is loaded again after SCRIPT FLUSH (NOSCRIPT falls back to EVAL)", async () => {
+    const store = createRedisRateLimitStore({ redis: redis(), apiKey: newAccount() });
+    (await store.acquire())();
+    await nodeRedis.sendCommand(["SCRIPT", "FLUSH"]);
+    (await store.acquire())();
+  });
+});
+
+describe("accounts", () => {
+  test("keys are named by the SHA-256 of the API key; the key itself is nowhere in Redis", async () => {
+    const apiKey = "sk_live_never_stored_0123456789";
+    const store = createRedisRateLimitStore({ redis: nodeRedis, apiKey });
+    (await store.acquire())();
+    const hash = createHash("sha256").update(apiKey).digest("hex").slice(0, 32);
+    const keys = await nodeRedis.keys(`*{${hash}}*`);
+    expect(keys.sort()).toEqual([
+      `pingback:rate-limit:{${hash}}:leases`,
+      `pingback:rate-limit:{${hash}}:state`,
+    ]);
+    const everything = await nodeRedis.keys("*");
+    expect(everything.some((k) => k.includes("sk_live"))).toBe(false);
+    const dump = await Promise.all(keys.map((k) => nodeRedis.sendCommand(["DUMP", k])));
+    expect(JSON.stringify(dump)).not.toContain(apiKey);
+  });
+
+  test("two stores of one account share its limit; another account has its own", async () => {
+    const apiKey = newAccount();
+    const a = createRedisRateLimitStore({
+      redis: nodeRedis,
+      apiKey,
+      maxInFlight: 1,
+      requestsPerSecond: 1_000,
+    });
+    const b = createRedisRateLimitStore({
+      redis: ioRedis,
+      apiKey,
+      maxInFlight: 1,
+      requestsPerSecond: 1_000,
+    });
+    const other = createRedisRateLimitStore({
+      redis: nodeRedis,
+      apiKey: newAccount(),
+      maxInFlight: 1,
+    });
+    const held = await a.acquire();
+    let bGranted = false;
+    const pending = b.acquire().then((release) => {
+      bGranted = true;
+      return release;
+    });
+    (await other.acquire())(); // not blocked by the first account
+    expect(bGranted).toBe(false);
+    held();
+    (await pending)();
+  });
+});
+
+describe("options", () => {
+  test.each([
+    { given: { redis: {} }, want: /`redis` must be a node-redis client .* or an ioredis client/ },
+    { given: { apiKey: "" }, want: /`apiKey` is missing or empty/ },
+    { given: { maxInFlight: 1.5 }, want: /`maxInFlight` must be a whole number ≥ 1, got 1.5/ },
+    { given: { reserve: 2 }, want: /`reserve` must leave a whole token of `burst` \(at most 1\)/ },
+    { given: { leaseMs: 0 }, want: /`leaseMs` must be a finite number ≥ 1, got 0/ },
+  ])("$given is refused", ({ given, want }) => {
+    const options = { redis: nodeRedis as RedisConnection, apiKey: "sk_x", ...given } as Parameters<
+      typeof createRedisRateLimitStore
+    >[0];
+    expect(() => createRedisRateLimitStore(options)).toThrow(want);
+  });
+});
+
+describe("the client's interface", () => {
+  test("the store is a @pingback/client RateLimitStore, and the client takes it", () => {
+    // A type check first (tsc --noEmit, in `pnpm lint`, fails if the shapes drift apart).
+    const store: ClientRateLimitStore = createRedisRateLimitStore({
+      redis: nodeRedis,
+      apiKey: "sk_x",
+    });
+    expect(() => createPingbackClient({ apiKey: "sk_x", rateLimit: { store } })).not.toThrow();
+  });
+});
