@@ -22,7 +22,12 @@ export interface SchemaValidator {
 export function createValidator(document: JsonObject): SchemaValidator {
   const ajv = new Ajv2020({ allErrors: true, strict: true, validateSchema: false });
   addFormats(ajv);
-  ajv.addVocabulary([...OPENAPI_KEYWORDS, ...DOCUMENT_FIELDS, ...MORE_DOCUMENT_FIELDS]);
+  ajv.addVocabulary([
+    ...OPENAPI_KEYWORDS,
+    ...DOCUMENT_FIELDS,
+    ...MORE_DOCUMENT_FIELDS,
+    ...extensionsOf(document),
+  ]);
   // The whole document is registered once, so schemas are compiled where they live and their
   // `#/components/...` refs resolve against the document itself.
   ajv.addSchema(document, DOCUMENT_ID);
@@ -39,4 +44,19 @@ export function createValidator(document: JsonObject): SchemaValidator {
 export function describeError(error: ErrorObject): string {
   const where = error.instancePath ? error.instancePath.slice(1).replaceAll("/", ".") : "(body)";
   return `${where} ${error.message ?? "is invalid"} (${error.keyword})`;
+}
+
+/** Every `x-` extension key used in the document (e.g. `x-error-catalogue`): annotations, never rules. */
+function extensionsOf(document: JsonObject): string[] {
+  const found = new Set<string>();
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (typeof node === "object" && node !== null)
+      for (const [key, value] of Object.entries(node)) {
+        if (key.startsWith("x-")) found.add(key);
+        visit(value);
+      }
+  };
+  visit(document);
+  return [...found];
 }
