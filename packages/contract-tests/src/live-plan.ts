@@ -50,6 +50,10 @@ export interface LiveCase {
   operationId: string;
   /** The cases whose answers this one reads (link sources, the created resource). */
   needs: string[];
+  /** Cases that must be answered first, though this one does not read them (reads before writes). */
+  after?: string[];
+  /** The operation whose answer fed this case through a link. */
+  source?: string;
   /** Why it cannot run, known before anything is sent (an id the run cannot get). */
   notRun?: string;
   /** Whether it may create or change data on the account. */
@@ -158,6 +162,7 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
       check: readBack ? "read-back" : "outcome",
       operationId: op.operationId,
       needs,
+      ...(feed && { source: feed.source }),
       ...(prepared.missingEnv.length > 0 && { notRun: `set ${prepared.missingEnv.join(", ")}` }),
       changesData: op.method !== "get",
       auth: requiresKey ? "key" : "none",
@@ -183,6 +188,7 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
           check: "developer-mode",
           operationId: op.operationId,
           needs,
+          source: feed.source,
           ...((!data.developerMode || prepared.missingEnv.length > 0) && {
             notRun: !data.developerMode
               ? "the run is not in developer mode (PINGBACK_DEVELOPER_MODE=false)"
@@ -278,6 +284,12 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
         return source ? pagination(source.exchange, got, itemsLimit(got)) : [];
       },
     });
+  }
+  // What reads a created resource back goes before what changes it, so it reads what was created.
+  for (const write of cases.filter((c) => c.source && c.changesData)) {
+    write.after = cases
+      .filter((read) => read.source === write.source && !read.changesData)
+      .map((read) => read.name);
   }
   return { cases, catalogue, missingEnv: [...missingEnv].sort() };
 }

@@ -86,6 +86,10 @@ export async function runLive(
     let promise = running.get(c.name);
     if (!promise) {
       promise = (async () => {
+        for (const first of c.after ?? []) {
+          const before = byName.get(first);
+          if (before) await run(before);
+        }
         for (const need of c.needs) {
           const source = byName.get(need);
           const before = source && (await run(source));

@@ -1,18 +1,22 @@
-import { isObject, type JsonObject, operations } from "./spec.js";
+import { isObject, type JsonObject, type Operation, operations } from "./spec.js";
 
 /**
- * How many operations the self-test keeps: the published API's, with room for a few more. Copies
- * that grow the spec (the scale benchmark) come after them and are left out, so the self-test
- * sends the same requests at 9 operations as at 900.
+ * How many operations the self-test keeps at most: the published API's, with room for a few more,
+ * so the self-test sends about the same requests at 9 operations as at 900.
  */
 export const SELF_TEST_OPERATIONS = 12;
 
 /**
- * The spec cut to its first `limit` operations in document order, with the links between kept
- * operations only. Components stay whole (refs keep resolving).
+ * The spec cut to its first `limit` operations in document order that `keep` accepts (the self-test
+ * keeps those its fake server implements), with the links between kept operations only.
+ * Components stay whole (refs keep resolving).
  */
-export function selfTestSlice(document: JsonObject, limit = SELF_TEST_OPERATIONS): JsonObject {
-  const kept = operations(document).slice(0, limit);
+export function selfTestSlice(
+  document: JsonObject,
+  keep: (op: Operation) => boolean = () => true,
+  limit = SELF_TEST_OPERATIONS,
+): JsonObject {
+  const kept = operations(document).filter(keep).slice(0, limit);
   const ids = new Set(kept.map((op) => op.operationId));
   const paths: JsonObject = {};
   const source = isObject(document.paths) ? document.paths : {};

@@ -37,6 +37,24 @@ export const BREACHES = [
 ] as const;
 export type Breach = (typeof BREACHES)[number];
 
+/** The operations the fake implements, by method and path template; the self-test runs on these. */
+const ROUTES: [string, RegExp][] = [
+  ["get", /^\/contacts$/],
+  ["post", /^\/contacts$/],
+  ["get", /^\/contacts\/\{[^}]+\}$/],
+  ["put", /^\/contacts\/\{[^}]+\}$/],
+  ["post", /^\/deals$/],
+  ["put", /^\/deals\/\{[^}]+\}$/],
+  ["get", /^\/segments$/],
+  ["post", /^\/segments\/add-contact\/\{[^}]+\}$/],
+  ["post", /^\/email-verification\/\{[^}]+\}$/],
+  ["post", /^\/webhook\/\{[^}]+\}\/c\/\{[^}]+\}\/w\/\{[^}]+\}$/],
+];
+
+export function fakeServes(op: { method: string; path: string }): boolean {
+  return ROUTES.some(([method, path]) => method === op.method && path.test(op.path));
+}
+
 export interface Limit {
   requestsPerSecond: number;
   burst: number;
@@ -85,6 +103,8 @@ interface Store {
   created: Set<string>;
 }
 
+/** How much stricter than documented the `strict-limit` breach is (at the API's pace: 1 per 4 s). */
+const STRICTER = 20;
 const EMAIL = /^[^@\s/]+@[^@\s/]+\.[^@\s/]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE = 10;
@@ -94,7 +114,7 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
   const delayMs = options.delayMs ?? 2;
   const limit =
     breach === "strict-limit"
-      ? { ...options.limit, requestsPerSecond: options.limit.requestsPerSecond / 5 }
+      ? { ...options.limit, requestsPerSecond: options.limit.requestsPerSecond / STRICTER }
       : options.limit;
   const pipelineId = randomUUID();
   const stageId = randomUUID();
