@@ -20,7 +20,7 @@ type Yaml = any;
 async function lintBroken(file: string, breakIt: (doc: Yaml) => void) {
   const dir = await mkdtemp(join(tmpdir(), "pingback-spec-"));
   try {
-    for (const entry of ["openapi.yaml", "redocly.yaml", "paths", "components"]) {
+    for (const entry of ["openapi.yaml", "redocly.yaml", "paths", "components", "plugins"]) {
       await cp(join(specDir, entry), join(dir, entry), { recursive: true });
     }
     const path = join(dir, file);
@@ -84,6 +84,75 @@ const cases: { rule: string; file: string; breakIt: (doc: Yaml) => void }[] = [
     },
   },
   {
+    rule: "pingback/secured-operation-documents-403",
+    file: "paths/segments.yaml",
+    breakIt: (doc) => {
+      delete doc.get.responses["403"];
+    },
+  },
+  {
+    rule: "pingback/error-example-status-matches-catalogue",
+    file: "paths/deals.yaml",
+    breakIt: (doc) => {
+      // CONTACT_NOT_FOUND is a 404 in the catalogue, documented here under 409.
+      doc.post.responses["409"].content["application/json"].examples.contact_not_found = {
+        $ref: "../components/examples/ContactNotFound.yaml",
+      };
+    },
+  },
+  {
+    rule: "pingback/error-example-status-matches-catalogue",
+    file: "paths/contacts_{email}.yaml",
+    breakIt: (doc) => {
+      // A code the catalogue does not list.
+      doc.get.responses["404"].content["application/json"].examples.unknown = {
+        value: { error: "Gone", requestId: "r", errorCode: "CONTACT_GONE" },
+      };
+    },
+  },
+  {
+    rule: "pingback/error-catalogue-matches-enum",
+    file: "components/schemas/KnownErrorCode.yaml",
+    breakIt: (doc) => {
+      delete doc["x-error-catalogue"].STAGE_NOT_FOUND;
+    },
+  },
+  {
+    rule: "pingback/error-catalogue-matches-enum",
+    file: "components/schemas/KnownErrorCode.yaml",
+    breakIt: (doc) => {
+      doc["x-error-catalogue"].NOTE_NOT_FOUND = { status: 404, message: "Note not found" };
+    },
+  },
+  {
+    rule: "pingback/error-catalogue-matches-enum",
+    file: "components/schemas/KnownErrorCode.yaml",
+    breakIt: (doc) => {
+      doc["x-error-catalogue"].FORBIDDEN.status = "403";
+    },
+  },
+  {
+    rule: "pingback/links-target-real-operations",
+    file: "paths/deals.yaml",
+    breakIt: (doc) => {
+      doc.post.responses["201"].links.updateDeal.operationId = "changeDeal";
+    },
+  },
+  {
+    rule: "pingback/links-target-real-operations",
+    file: "paths/deals.yaml",
+    breakIt: (doc) => {
+      doc.post.responses["201"].links.updateDeal.parameters = { id: "$response.body#/data/id" };
+    },
+  },
+  {
+    rule: "pingback/links-target-real-operations",
+    file: "paths/segments.yaml",
+    breakIt: (doc) => {
+      delete doc.get.responses["200"].links.nextPage.description;
+    },
+  },
+  {
     rule: "no-invalid-media-type-examples",
     file: "paths/deals.yaml",
     breakIt: (doc) => {
@@ -123,7 +192,7 @@ describe("redocly lint", () => {
   });
 
   describe.concurrent("fails a spec that breaks a rule, naming the rule", () => {
-    test.each(cases)("$rule", async ({ rule, file, breakIt }) => {
+    test.each(cases)("$rule ($file)", async ({ rule, file, breakIt }) => {
       const { code, output } = await lintBroken(file, breakIt);
       expect(output).toContain(rule);
       expect(code).not.toBe(0);

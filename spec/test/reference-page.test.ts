@@ -64,8 +64,52 @@ function operationsOf(spec: {
   );
 }
 
-const operations = operationsOf(JSON.parse(readFileSync(bundledSpec, "utf8")));
+interface Link {
+  name: string;
+  operationId: string;
+  description: string;
+}
+
+interface LinkedResponse {
+  /** The operation the response belongs to. */
+  op: Operation;
+  status: string;
+  links: Link[];
+}
+
+/** Every response of the bundled spec that has `links`, with what the page must show of them. */
+function linkedResponsesOf(spec: {
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+}): LinkedResponse[] {
+  return operationsOf(spec).flatMap((op) => {
+    const responses = spec.paths[op.path]?.[op.method]?.responses as Record<
+      string,
+      { links?: Record<string, { operationId: string; description: string }> }
+    >;
+    return Object.entries(responses).flatMap(([status, response]) =>
+      response.links
+        ? [
+            {
+              op,
+              status,
+              links: Object.entries(response.links).map(([name, link]) => ({ name, ...link })),
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+const spec = JSON.parse(readFileSync(bundledSpec, "utf8"));
+const operations = operationsOf(spec);
 const withRequestExample = operations.filter((op) => op.requestExample);
+const linkedResponses = linkedResponsesOf(spec);
+const catalogue = Object.entries(
+  spec.components.schemas.KnownErrorCode["x-error-catalogue"] as Record<
+    string,
+    { status: number; message: string }
+  >,
+).map(([code, entry]) => ({ code, ...entry }));
 
 let userDataDir: string;
 let context: BrowserContext;
@@ -139,9 +183,11 @@ async function jsonCodeBlocks(): Promise<unknown[]> {
 }
 
 describe("the API reference page in headless Chromium", { timeout: 30_000 }, () => {
-  test("the bundled spec has operations to look for", () => {
+  test("the bundled spec has operations, links and a catalogue to look for", () => {
     expect(operations.length).toBeGreaterThan(0);
     expect(withRequestExample.length).toBeGreaterThan(0);
+    expect(linkedResponses.length).toBeGreaterThan(0);
+    expect(catalogue.length).toBeGreaterThan(0);
   });
 
   test.each(operations)(
@@ -157,6 +203,39 @@ describe("the API reference page in headless Chromium", { timeout: 30_000 }, () 
   test.each(withRequestExample)("renders the request example of $operationId", async (op) => {
     await openOperation(op);
     await expect.poll(jsonCodeBlocks, { timeout: 15_000 }).toContainEqual(op.requestExample?.value);
+  });
+
+  test.each(linkedResponses)(
+    "shows the links of $op.operationId $status in its response, derived from `links`",
+    async ({ op, links }) => {
+      await openOperation(op);
+      for (const link of links) {
+        // The first response is shown by default: the links are its description's list, where
+        // Markdown code spans lose their backticks.
+        const shown = link.description.replaceAll("`", "").trim();
+        const item = page.locator("li").filter({ hasText: shown }).first();
+        await item.waitFor({ state: "visible", timeout: 15_000 });
+        const text = (await item.textContent()) ?? "";
+        expect(text).toContain(link.name);
+        expect(text).toContain(link.operationId);
+      }
+    },
+  );
+
+  test("an error response shows the error catalogue: every code with its status", async () => {
+    const [op] = operations;
+    if (!op) throw new Error("No operation to open.");
+    await openOperation(op);
+    // Every operation documents 500 with the Error body, whose errorCode is KnownErrorCode.
+    await page.getByRole("button", { name: "500", exact: true }).first().click();
+    await page.getByText("Expand all", { exact: true }).first().click();
+    await page.locator("table td").first().waitFor({ state: "visible", timeout: 15_000 });
+    const rows = await page.$$eval("table tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")),
+    );
+    for (const { code, status, message } of catalogue) {
+      expect(rows).toContainEqual([code, String(status), message.trim()]);
+    }
   });
 
   test("saves a screenshot of an operation with its request example to reports/", async () => {

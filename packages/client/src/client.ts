@@ -1,5 +1,5 @@
 /** `createPingbackClient`: openapi-fetch for the spec's paths, with auth and a resilient transport. */
-import type { paths } from "@pingback/types";
+import { type paths, requiresApiKey } from "@pingback/types";
 import createClient, { type Client, mergeHeaders } from "openapi-fetch";
 import {
   checkApiKey,
@@ -60,9 +60,12 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   });
   // Each call names its operation for error messages (openapi-fetch copies unknown init keys onto
   // the Request), and a request's own `fetch` is wrapped so the limit, retries and timeout apply.
-  type Init = { fetch?: Fetch; signal?: AbortSignal } | undefined;
+  type Init = { fetch?: Fetch; signal?: AbortSignal; headers?: unknown } | undefined;
   const prepare = (method: string, url: unknown, init: Init): Init & CallInfo => ({
     ...init,
+    // An operation whose `security` takes no key (a webhook intake) never gets it: the table is
+    // generated from the spec, and openapi-fetch drops a header whose value is null.
+    ...(!requiresApiKey(String(url), method) && { headers: withoutApiKey(init?.headers) }),
     pingbackOperation: `${method.toUpperCase()} ${String(url)}`,
     pingbackSignal: init?.signal,
     ...(init?.fetch && { fetch: createTransport({ ...policy, fetch: init.fetch }) }),
@@ -79,4 +82,13 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
       return paginate(client.GET as Parameters<typeof paginate>[0], path, init);
     },
   });
+}
+
+/** A request's own headers, plus the instruction to send no `x-api-key` at all. */
+function withoutApiKey(headers: unknown): Record<string, unknown> {
+  const own =
+    headers instanceof Headers || Array.isArray(headers)
+      ? Object.fromEntries(new Headers(headers as HeadersInit))
+      : (headers as Record<string, unknown> | undefined);
+  return { ...own, "x-api-key": null };
 }

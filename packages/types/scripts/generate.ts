@@ -1,7 +1,8 @@
 /**
- * Generates src/openapi.gen.ts from the bundled spec (`@pingback/spec/openapi.json`, made by
- * `pnpm build` in spec/). With `--check` it writes nothing and fails when the committed file is
- * stale, naming the command that fixes it.
+ * Generates from the bundled spec (`@pingback/spec/openapi.json`, made by `pnpm build` in spec/):
+ * src/openapi.gen.ts, the types, and src/security.gen.ts, which operations take the API key. With
+ * `--check` it writes nothing and fails when a committed file is stale, naming the command that
+ * fixes it.
  */
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -36,6 +37,69 @@ export async function renderTypes(spec: OpenAPI3): Promise<string> {
   return `${HEADER}${astToString(ast)}\n/** One name per schema of the spec. */\n${aliases}\n`;
 }
 
+const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+type SecurityRequirement = Record<string, string[]>;
+
+/** The names of the spec's security schemes that carry the API key (`x-api-key` in a header). */
+function apiKeySchemes(spec: OpenAPI3): Set<string> {
+  const schemes = Object.entries(spec.components?.securitySchemes ?? {});
+  return new Set(
+    schemes
+      .filter(([, scheme]) => {
+        const s = scheme as { type?: string; in?: string; name?: string };
+        return s.type === "apiKey" && s.in === "header" && s.name?.toLowerCase() === "x-api-key";
+      })
+      .map(([name]) => name),
+  );
+}
+
+/** Whether a security requirement list sends the key: one of its alternatives names its scheme. */
+function sendsApiKey(security: SecurityRequirement[] | undefined, schemes: Set<string>): boolean {
+  return (security ?? []).some((requirement) =>
+    Object.keys(requirement).some((n) => schemes.has(n)),
+  );
+}
+
+/**
+ * The whole text of security.gen.ts: for each path and method of the spec, whether the API key is
+ * sent, from the operation's `security` or, when it has none, the spec's.
+ */
+export function renderSecurity(spec: OpenAPI3): string {
+  const schemes = apiKeySchemes(spec);
+  const global = spec.security as SecurityRequirement[] | undefined;
+  const rows = Object.entries(spec.paths ?? {}).map(([path, item]) => {
+    const methods = HTTP_METHODS.flatMap((method) => {
+      const operation = (item as Record<string, { security?: SecurityRequirement[] } | undefined>)[
+        method
+      ];
+      if (!operation) return [];
+      return [`${method}: ${sendsApiKey(operation.security ?? global, schemes)}`];
+    });
+    return `  ${JSON.stringify(path)}: { ${methods.join(", ")} },`;
+  });
+  return `${HEADER}/**
+ * Whether the client sends the API key (\`x-api-key\`) to an operation, by path template and
+ * lowercase method: \`true\` when the operation's \`security\` (or, when it has none, the spec's)
+ * names the API key's scheme; \`false\` for an operation with \`security: []\`.
+ */
+export const API_KEY_REQUIRED: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
+${rows.join("\n")}
+};
+
+/** Whether the key is sent to an operation the spec does not describe: the spec's own \`security\`. */
+export const API_KEY_REQUIRED_BY_DEFAULT: boolean = ${sendsApiKey(global, schemes)};
+`;
+}
+
+/** Each generated file, by its path under src/, with its text for a bundled spec. */
+async function renderAll(spec: OpenAPI3): Promise<[string, string][]> {
+  return [
+    ["openapi.gen.ts", await renderTypes(spec)],
+    ["security.gen.ts", renderSecurity(spec)],
+  ];
+}
+
 async function main(check: boolean): Promise<number> {
   const specPath = createRequire(import.meta.url).resolve("@pingback/spec/openapi.json");
   if (!existsSync(specPath)) {
@@ -44,20 +108,23 @@ async function main(check: boolean): Promise<number> {
     );
     return 1;
   }
-  const target = fileURLToPath(new URL("../src/openapi.gen.ts", import.meta.url));
   const spec = JSON.parse(await readFile(specPath, "utf8")) as OpenAPI3;
-  const text = await renderTypes(spec);
-  if (!check) {
-    await writeFile(target, text);
-    return 0;
+  let stale = 0;
+  for (const [file, text] of await renderAll(spec)) {
+    const target = fileURLToPath(new URL(`../src/${file}`, import.meta.url));
+    if (!check) {
+      await writeFile(target, text);
+      continue;
+    }
+    const current = existsSync(target) ? await readFile(target, "utf8") : "";
+    if (current === text) continue;
+    stale++;
+    console.error(
+      `packages/types/src/${file} is stale: it no longer matches spec/.\n` +
+        `Fix: run \`pnpm generate\` at the repository root, then commit src/${file}.`,
+    );
   }
-  const current = existsSync(target) ? await readFile(target, "utf8") : "";
-  if (current === text) return 0;
-  console.error(
-    "packages/types/src/openapi.gen.ts is stale: it no longer matches spec/.\n" +
-      "Fix: run `pnpm generate` at the repository root, then commit src/openapi.gen.ts.",
-  );
-  return 1;
+  return stale === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

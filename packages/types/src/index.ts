@@ -2,11 +2,23 @@
  * @pingback/types: the types of the Pingback Connect API v2, all derived from spec/.
  *
  * `paths`, `components`, `operations` and one name per schema come from the generated
- * openapi.gen.ts; the helpers below look an operation up by its operationId.
+ * openapi.gen.ts; the helpers below look an operation up by its operationId. The one runtime
+ * export, which operations take the API key, comes from the generated security.gen.ts.
  */
 import type { components, operations } from "./openapi.gen.js";
+import { API_KEY_REQUIRED, API_KEY_REQUIRED_BY_DEFAULT } from "./security.gen.js";
 
 export type * from "./openapi.gen.js";
+export { API_KEY_REQUIRED, API_KEY_REQUIRED_BY_DEFAULT };
+
+/**
+ * Whether an operation takes the API key, by its path template (`/contacts/{email}`) and method
+ * (any case), as the spec's `security` says; an operation the spec does not describe gets the
+ * spec's default.
+ */
+export function requiresApiKey(path: string, method: string): boolean {
+  return API_KEY_REQUIRED[path]?.[method.toLowerCase()] ?? API_KEY_REQUIRED_BY_DEFAULT;
+}
 
 /**
  * An error code: one of the published ones, or any string the API adds later. `(string & {})`

@@ -176,6 +176,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhook/{webhookId}/c/{channelUid}/w/{workflowId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of the automation's webhook, as it appears in the intake URL the automation shows.
+                 * @example example-webhook-id
+                 */
+                webhookId: components["parameters"]["WebhookIdPath"];
+                /**
+                 * @description The uid of the channel, as it appears in the intake URL the automation shows.
+                 * @example example-channel-uid
+                 */
+                channelUid: components["parameters"]["ChannelUidPath"];
+                /**
+                 * @description The id of the automation (workflow), as it appears in the intake URL the automation shows.
+                 * @example example-workflow-id
+                 */
+                workflowId: components["parameters"]["WorkflowIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a lead to an automation's webhook
+         * @description Sends a lead (an email address and custom field values) to the intake webhook of one automation, which then runs for it. Every automation has its own intake URL, shown in the Pingback app; landing pages and forms post to it. It takes **no API key and no headers**: the URL itself identifies the automation, so this client never sends the key here.
+         */
+        post: operations["sendToWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -331,10 +367,28 @@ export interface components {
         /** @description A machine-readable error code. The known codes are listed in `KnownErrorCode`; the published catalogue is incomplete and the API may add codes, so any other string is valid too and clients must not fail on one. */
         ErrorCode: components["schemas"]["KnownErrorCode"] | string;
         /**
-         * @description The error codes of Pingback's published error catalogue, with their statuses: `MISSING_BODY` 400 (the request body is empty); `FORBIDDEN` 403 (the API key is missing, wrong, or not allowed); `CONTACT_NOT_FOUND`, `SEGMENTATION_LIST_NOT_FOUND`, `DEAL_NOT_FOUND`, `PIPELINE_NOT_FOUND`, `STAGE_NOT_FOUND` 404; `CONTACT_ALREADY_EXISTS`, `CONTACT_ASSOCIATED_WITH_A_DEAL` 409; `INVALID_INPUT` 422 (invalid JSON body or missing required fields); `INVALID_PARAMS` 422 (an invalid path or query parameter); `INTERNAL_SERVER_ERROR` 500.
+         * @description An error code of Pingback's published error catalogue. `x-error-catalogue` gives each code once, with its HTTP status and its published message (or, where none is published, what it means); the lint rules, the contract tests, the client's documentation and the reference page read it there.
+         *
+         *     **The catalogue**
+         *
+         *     | errorCode | status | message |
+         *     | --- | --- | --- |
+         *     | `MISSING_BODY` | 400 | Body is necessary. |
+         *     | `FORBIDDEN` | 403 | User is not authorized to access this resource with an explicit deny in an identity-based policy. |
+         *     | `CONTACT_NOT_FOUND` | 404 | Contact not found |
+         *     | `SEGMENTATION_LIST_NOT_FOUND` | 404 | Segmentation list not found |
+         *     | `DEAL_NOT_FOUND` | 404 | No deal has this id. |
+         *     | `PIPELINE_NOT_FOUND` | 404 | No pipeline has this id. |
+         *     | `STAGE_NOT_FOUND` | 404 | No stage has this id. |
+         *     | `CONTACT_ALREADY_EXISTS` | 409 | A contact with this email address already exists. |
+         *     | `CONTACT_ASSOCIATED_WITH_A_DEAL` | 409 | The contact is already associated with a deal. |
+         *     | `INVALID_INPUT` | 422 | Invalid JSON body |
+         *     | `INVALID_PARAMS` | 422 | A path or query parameter is missing or invalid; the published messages name the missing one (DEAL_ID_IS_NECESSARY, CONTACT_EMAIL_IS_NECESSARY, EMAIL_IS_NECESSARY). |
+         *     | `TOO_MANY_REQUESTS` | 429 | Too many requests. |
+         *     | `INTERNAL_SERVER_ERROR` | 500 | An unexpected error occurred. |
          * @enum {string}
          */
-        KnownErrorCode: "MISSING_BODY" | "FORBIDDEN" | "CONTACT_NOT_FOUND" | "SEGMENTATION_LIST_NOT_FOUND" | "DEAL_NOT_FOUND" | "PIPELINE_NOT_FOUND" | "STAGE_NOT_FOUND" | "CONTACT_ALREADY_EXISTS" | "CONTACT_ASSOCIATED_WITH_A_DEAL" | "INVALID_INPUT" | "INVALID_PARAMS" | "INTERNAL_SERVER_ERROR";
+        KnownErrorCode: "MISSING_BODY" | "FORBIDDEN" | "CONTACT_NOT_FOUND" | "SEGMENTATION_LIST_NOT_FOUND" | "DEAL_NOT_FOUND" | "PIPELINE_NOT_FOUND" | "STAGE_NOT_FOUND" | "CONTACT_ALREADY_EXISTS" | "CONTACT_ASSOCIATED_WITH_A_DEAL" | "INVALID_INPUT" | "INVALID_PARAMS" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR";
         /** @description A success response that carries only a message. */
         MessageResponse: {
             message: string;
@@ -359,6 +413,25 @@ export interface components {
         SegmentedListsUpdate: {
             segmentedListsIds: string[];
         };
+        /** @description The value of one custom field of the account. */
+        WebhookCustomField: {
+            /** @description The name of a custom field that already exists in the account. */
+            fieldName: string;
+            /** @description The value to set. */
+            fieldValue: string;
+        };
+        /** @description A lead sent to an automation's intake webhook: its email address, and values for custom fields that already exist in the account. */
+        WebhookLead: {
+            /**
+             * Format: email
+             * @description The lead's email address.
+             */
+            email: string;
+            /** @description Values of the account's custom fields; each `fieldName` must already exist in the account. */
+            customFields?: components["schemas"]["WebhookCustomField"][];
+        };
+        /** @description The answer to a lead the webhook accepted. It is not published (neither its status nor its body), so it is left open: any JSON value. */
+        WebhookReceived: unknown;
     };
     responses: {
         /** @description Request body missing */
@@ -397,15 +470,6 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Invalid JSON body or parameter */
-        InvalidInputOrParams: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
         /** @description Invalid path or query parameter */
         InvalidParams: {
             headers: {
@@ -427,6 +491,11 @@ export interface components {
     };
     parameters: {
         /**
+         * @description The uid of the channel, as it appears in the intake URL the automation shows.
+         * @example example-channel-uid
+         */
+        ChannelUidPath: string;
+        /**
          * @description The deal's id.
          * @example ea8a2a47-2a05-4a43-b284-35df0ea46333
          */
@@ -443,6 +512,16 @@ export interface components {
          * @example 0
          */
         PageQuery: number;
+        /**
+         * @description The id of the automation's webhook, as it appears in the intake URL the automation shows.
+         * @example example-webhook-id
+         */
+        WebhookIdPath: string;
+        /**
+         * @description The id of the automation (workflow), as it appears in the intake URL the automation shows.
+         * @example example-workflow-id
+         */
+        WorkflowIdPath: string;
     };
     requestBodies: never;
     headers: never;
@@ -468,7 +547,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of contacts */
+            /**
+             * @description A page of contacts
+             *
+             *     **Links** (what to call next, with values from this call):
+             *
+             *     - **nextPage**: `listContacts` with `page` = `$request.query.page` + 1. The next page of contacts: the same call with `page` one higher (`x-page-increment: 1`; an absent `page` is 0). Past the last page, `data` is empty.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -499,7 +584,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Contact created */
+            /**
+             * @description Contact created
+             *
+             *     **Links** (what to call next, with values from this call):
+             *
+             *     - **getContact**: `getContact` with `email` = `$response.body#/data/email`. Reads the contact just created, by the email address in the answer.
+             *     - **updateContact**: `updateContact` with `email` = `$response.body#/data/email`. Changes the attributes of the contact just created.
+             *     - **addContactToSegments**: `addContactToSegments` with `email` = `$response.body#/data/email`. Adds the contact just created to segments.
+             */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -561,7 +654,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            422: components["responses"]["InvalidParams"];
+            /** @description The email parameter is missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -608,7 +709,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            422: components["responses"]["InvalidInputOrParams"];
+            /** @description Invalid JSON body, or the email parameter missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -629,7 +738,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Deal created */
+            /**
+             * @description Deal created
+             *
+             *     **Links** (what to call next, with values from this call):
+             *
+             *     - **updateDeal**: `updateDeal` with `dealId` = `$response.body#/data/id`. Changes the stage, contact or attributes of the deal just created, by its id.
+             */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -714,7 +829,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            422: components["responses"]["InvalidInputOrParams"];
+            /** @description Invalid JSON body, or the dealId parameter missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -737,7 +860,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of segments */
+            /**
+             * @description A page of segments
+             *
+             *     **Links** (what to call next, with values from this call):
+             *
+             *     - **nextPage**: `listSegments` with `page` = `$request.query.page` + 1. The next page of segments: the same call with `page` one higher (`x-page-increment: 1`; an absent `page` is 0). Past the last page, `data` is empty.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -794,7 +923,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            422: components["responses"]["InvalidInput"];
+            /** @description Invalid JSON body, or the email parameter missing */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -831,7 +968,59 @@ export interface operations {
                 };
             };
             403: components["responses"]["Forbidden"];
-            422: components["responses"]["InvalidInputOrParams"];
+            /** @description Invalid JSON body, or the email parameter missing or invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    sendToWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of the automation's webhook, as it appears in the intake URL the automation shows.
+                 * @example example-webhook-id
+                 */
+                webhookId: components["parameters"]["WebhookIdPath"];
+                /**
+                 * @description The uid of the channel, as it appears in the intake URL the automation shows.
+                 * @example example-channel-uid
+                 */
+                channelUid: components["parameters"]["ChannelUidPath"];
+                /**
+                 * @description The id of the automation (workflow), as it appears in the intake URL the automation shows.
+                 * @example example-workflow-id
+                 */
+                workflowId: components["parameters"]["WorkflowIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookLead"];
+            };
+        };
+        responses: {
+            /** @description The lead was received. This answer is not published, neither its status nor its body: the body is left open (any JSON value), and the example is a placeholder. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceived"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["InvalidInput"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -866,3 +1055,6 @@ export type Segment = components["schemas"]["Segment"];
 export type SegmentListResponse = components["schemas"]["SegmentListResponse"];
 export type SegmentPage = components["schemas"]["SegmentPage"];
 export type SegmentedListsUpdate = components["schemas"]["SegmentedListsUpdate"];
+export type WebhookCustomField = components["schemas"]["WebhookCustomField"];
+export type WebhookLead = components["schemas"]["WebhookLead"];
+export type WebhookReceived = components["schemas"]["WebhookReceived"];

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { describe, expect, test } from "vitest";
-import { renderTypes, schemaTypeName } from "../scripts/generate.js";
+import { renderSecurity, renderTypes, schemaTypeName } from "../scripts/generate.js";
 
 const spec = JSON.parse(
   await readFile(createRequire(import.meta.url).resolve("@pingback/spec/openapi.json"), "utf8"),
@@ -39,5 +39,52 @@ describe("renderTypes", () => {
 
   test("is deterministic", async () => {
     expect(await renderTypes(spec)).toBe(await renderTypes(spec));
+  });
+});
+
+describe("renderSecurity", () => {
+  const secured = { apiKeyAuth: { type: "apiKey", in: "header", name: "x-api-key" } };
+  const specWith = (operation: object, security: object[] | null = [{ apiKeyAuth: [] }]) => ({
+    openapi: "3.1.0",
+    info: { title: "t", version: "1" },
+    ...(security && { security }),
+    components: { securitySchemes: secured },
+    paths: { "/things/{id}": { post: { operationId: "doThing", ...operation } } },
+  });
+  const table = (text: string) => text.slice(text.indexOf("API_KEY_REQUIRED:"));
+
+  test.each([
+    { given: "no security of its own: the spec's", operation: {}, want: "post: true" },
+    { given: "security: []", operation: { security: [] }, want: "post: false" },
+    { given: "security: [{}] (anonymous)", operation: { security: [{}] }, want: "post: false" },
+    {
+      given: "the key as one alternative",
+      operation: { security: [{}, { apiKeyAuth: [] }] },
+      want: "post: true",
+    },
+  ])("an operation with $given → $want", ({ operation, want }) => {
+    expect(table(renderSecurity(specWith(operation) as never))).toContain(
+      `"/things/{id}": { ${want} }`,
+    );
+  });
+
+  test("a spec with no global security sends no key by default", () => {
+    const text = renderSecurity(specWith({}, null) as never);
+    expect(text).toContain('"/things/{id}": { post: false }');
+    expect(text).toContain("API_KEY_REQUIRED_BY_DEFAULT: boolean = false;");
+  });
+
+  test("lists every operation of the real spec, and opens with a do-not-edit header", () => {
+    const text = renderSecurity(spec);
+    expect(text.split("\n").slice(0, 4).join("\n")).toMatch(/Do not edit[\s\S]*pnpm generate/);
+    for (const [path, item] of Object.entries(spec.paths as Record<string, object>)) {
+      for (const method of Object.keys(item).filter((k) => k !== "parameters")) {
+        expect(text).toMatch(
+          new RegExp(
+            `${JSON.stringify(path).replace(/[{}]/g, "\\$&")}: \\{[^}]*${method}: (true|false)`,
+          ),
+        );
+      }
+    }
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * The API key goes only to operations whose `security` asks for it. Every operation of the spec is
+ * called, through the generated table of @pingback/types, on a real HTTP server on 127.0.0.1 that
+ * records the headers it receives.
+ */
+import { API_KEY_REQUIRED } from "@pingback/types";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createPingbackClient, type PingbackClient } from "../src/index.js";
+import { sendJson, startServer, type TestServer } from "./support/server.js";
+
+const apiKey = "sk_live_api_key_routing_secret";
+const operations = Object.entries(API_KEY_REQUIRED).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, sendsKey]) => ({ path, method, sendsKey })),
+);
+
+type Call = (path: string, init: object) => Promise<{ response: Response }>;
+
+let server: TestServer;
+let client: PingbackClient;
+
+beforeAll(async () => {
+  server = await startServer((_, res) => sendJson(res, 200, {}));
+  client = createPingbackClient({
+    apiKey,
+    baseUrl: server.baseUrl,
+    retry: false,
+    rateLimit: false,
+  });
+});
+afterAll(() => server.close());
+
+/** Calls an operation by its path template, with "x" for every path parameter. */
+async function call(path: string, method: string, headers: Record<string, string> = {}) {
+  const params = Object.fromEntries(
+    [...path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => [name, "x"]),
+  );
+  const send = (client as unknown as Record<string, Call>)[method.toUpperCase()];
+  if (!send) throw new Error(`The client has no ${method.toUpperCase()} method.`);
+  const body = ["post", "put", "patch"].includes(method) ? { body: {} } : {};
+  const { response } = await send(path, { params: { path: params }, headers, ...body });
+  expect(response.status).toBe(200);
+  const seen = server.seen.at(-1);
+  if (!seen) throw new Error("The server saw no request.");
+  return seen;
+}
+
+describe("the API key is sent iff the operation's security requires it", () => {
+  test("the spec has an operation of each kind", () => {
+    expect(operations.some((op) => op.sendsKey)).toBe(true);
+    expect(operations.some((op) => !op.sendsKey)).toBe(true);
+  });
+
+  test.each(operations)(
+    "$method $path: key sent = $sendsKey",
+    async ({ path, method, sendsKey }) => {
+      const seen = await call(path, method);
+      expect(seen.headers["x-api-key"]).toBe(sendsKey ? apiKey : undefined);
+    },
+  );
+
+  test.each(operations.filter((op) => !op.sendsKey))(
+    "$method $path: not even a key the request sets itself, in any case",
+    async ({ path, method }) => {
+      const seen = await call(path, method, { "X-Api-Key": apiKey, "x-trace": "kept" });
+      expect(seen.headers["x-api-key"]).toBeUndefined();
+      expect(seen.headers["x-trace"]).toBe("kept");
+    },
+  );
+
+  test("a path the spec does not describe gets the key (the spec's default security)", async () => {
+    const seen = await call("/notes", "post");
+    expect(seen.headers["x-api-key"]).toBe(apiKey);
+  });
+});
