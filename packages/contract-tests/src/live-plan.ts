@@ -20,6 +20,7 @@ import {
   type Located,
   type Operation,
   operations,
+  requiresApiKey,
   resolve,
 } from "./spec.js";
 
@@ -136,7 +137,7 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
       feed && sourceOp ? outcomeName(sourceOp, feeding.get(feed.source)) : undefined;
     const needs = [...(sourceCase ? [sourceCase] : []), ...prepared.needs.map((n) => n.caseOf)];
     const success = successStatus(document, op);
-    const requiresKey = securityRequired(document, op);
+    const requiresKey = requiresApiKey(document, op);
     const locations = new Map(op.parameters.map((p) => [String(p.value.name), String(p.value.in)]));
     const build = (answers: Map<string, Answered>): RequestSpec | { blocked: string } => {
       let request = prepared.request;
@@ -269,7 +270,7 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
       operationId: op.operationId,
       needs: [first],
       changesData: false,
-      auth: securityRequired(document, op) ? "key" : "none",
+      auth: requiresApiKey(document, op) ? "key" : "none",
       expect: { status: successStatus(document, op) ?? "2xx" },
       build: (answers) => {
         const source = answers.get(first);
@@ -339,14 +340,6 @@ function documented(document: JsonObject, op: Operation, status: number): string
     }
   }
   return [...codes];
-}
-
-/** Whether the operation needs the API key: its own `security`, or the document's. */
-export function securityRequired(document: JsonObject, op: Operation): boolean {
-  const security = op.operation.security ?? document.security ?? [];
-  return (
-    Array.isArray(security) && security.some((req) => isObject(req) && Object.keys(req).length > 0)
-  );
 }
 
 function formatOf(document: JsonObject, parameter: Located<JsonObject>): string | undefined {

@@ -17,6 +17,7 @@ import {
   type Located,
   type Operation,
   operations,
+  requiresApiKey,
   resolve,
 } from "./spec.js";
 import type { SchemaValidator } from "./validator.js";
@@ -73,7 +74,8 @@ function negativesOf(
       want,
     };
   };
-  const cases = [make("no-api-key", "no API key", base, false)];
+  // An operation open to all (`security: []`) has no key to leave out.
+  const cases = requiresApiKey(document, op) ? [make("no-api-key", "no API key", base, false)] : [];
 
   const body = requestBody(document, op);
   const media = body?.media[0];

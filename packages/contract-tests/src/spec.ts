@@ -141,3 +141,11 @@ function mergeParameters(
   }
   return [...byKey.values()];
 }
+
+/** Whether an operation needs the API key: its own `security`, else the document's (`security: []` needs none). */
+export function requiresApiKey(document: JsonObject, op: Operation): boolean {
+  const security = op.operation.security ?? document.security ?? [];
+  return (
+    Array.isArray(security) && security.some((req) => isObject(req) && Object.keys(req).length > 0)
+  );
+}
