@@ -360,8 +360,8 @@ interface Prepared {
 }
 
 /**
- * The operation's request (its first example) made the run's own: emails carry the run id, names
- * are tagged with it, an id named `<thing>Id` comes from this run's `create<Thing>`, and any other
+ * The operation's request (its first example) made the run's own: emails carry the run id, `name`
+ * and `…_name` fields are tagged with it (not `fieldName`, which names something that must exist), an id named `<thing>Id` comes from this run's `create<Thing>`, and any other
  * id from `PINGBACK_LIVE_<NAME>`. Values a link provides (`linked`) are left to the link.
  */
 function prepare(
@@ -430,7 +430,7 @@ function prepare(
               if (creator) needs.push({ caseOf: outcomeOf(creator), field: key, path });
             } else if (value !== undefined) request.body = setAt(request.body as Json, path, value);
           }
-        } else if (typeof value === "string" && /name$/i.test(key) && !format)
+        } else if (typeof value === "string" && /(^|_)name$/i.test(key) && !format)
           request.body = setAt(request.body as Json, path, `${value} ${data.runId}`);
       },
     );
