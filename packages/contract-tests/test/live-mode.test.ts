@@ -102,7 +102,8 @@ const CAUGHT_BY: Record<Breach, CheckKind | "warning" | "any"> = {
   "invalid-email-404": "invalid-parameter",
   "invalid-body-accepted": "invalid-body",
   "pages-overlap": "pagination",
-  "page-oversize": "pagination",
+  // The schema's maxItems catches it on page 0 already; the pagination check then has no page 0.
+  "page-oversize": "outcome",
   "total-wrong": "pagination",
   "dev-leak": "developer-mode",
   "readback-differs": "read-back",
@@ -121,6 +122,10 @@ const SAYS: Partial<Record<Breach, RegExp>> = {
   "readback-differs": /read back: data\.attributes\.name is "Somebody Else"/,
   schema: /id must be string/,
   "content-type": /answered text\/html, documented application\/json/,
+  "page-oversize": /must NOT have more than 10 items \(maxItems\)/,
+  "pages-overlap": /page 1 repeats \d+ item\(s\) of page 0/,
+  "total-wrong": /with total \d+ and 10 per page it should hold/,
+  "bare-error": /error body has no requestId/,
 };
 const planned = catalogueError
   ? []
