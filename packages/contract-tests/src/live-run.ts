@@ -11,6 +11,9 @@ import type { Exchange } from "./send.js";
 import { type JsonObject, type Operation, operations } from "./spec.js";
 import type { SchemaValidator } from "./validator.js";
 
+/** Sent by the wrong-key check: a well-formed key that is no account's. */
+const WRONG_KEY = "contract-tests-wrong-key-0000000000000000";
+
 /** Where a live run goes. The limits default to the client's own (the API's published ones). */
 export interface LiveTarget {
   baseUrl: string;
@@ -99,14 +102,13 @@ export async function runLive(
               document,
               ops,
               client,
-              target,
               validator,
               plan,
               { ...c, notRun: `${need} was not run (${before.why.join("; ")})` },
               answers,
             );
         }
-        return runCase(document, ops, client, target, validator, plan, c, answers);
+        return runCase(document, ops, client, validator, plan, c, answers);
       })();
       running.set(c.name, promise);
     }
@@ -126,7 +128,6 @@ async function runCase(
   document: JsonObject,
   ops: Map<string, Operation>,
   client: PingbackClient,
-  target: LiveTarget,
   validator: SchemaValidator,
   plan: LivePlan,
   c: LiveCase,
@@ -160,7 +161,7 @@ async function runCase(
   const attempts: number[] = [];
   let got: Exchange;
   try {
-    got = await send(client, request, c, target, attempts);
+    got = await send(client, request, c, attempts);
   } catch (error) {
     result.verdict = "fail";
     result.why.push(`no answer: ${error instanceof Error ? error.message : String(error)}`);
@@ -186,17 +187,15 @@ async function send(
   client: PingbackClient,
   request: RequestSpec,
   c: LiveCase,
-  target: LiveTarget,
   attempts: number[],
 ): Promise<Exchange> {
-  const wrongKey = `wrong-${target.apiKey.length}-not-the-account-key`;
   let last: Response | undefined;
   const fetchAttempt = async (input: Request, init?: RequestInit) => {
     let outgoing = input;
     if (c.auth !== "key") {
       const headers = new Headers(input.headers);
       if (c.auth === "none") headers.delete("x-api-key");
-      else headers.set("x-api-key", wrongKey);
+      else headers.set("x-api-key", WRONG_KEY);
       outgoing = new Request(input, { headers });
     }
     const response = await globalThis.fetch(outgoing, init);
