@@ -5,8 +5,6 @@ declare module "vitest" {
   interface ProvidedContext {
     /** Base URL of the Prism mock started by the global setup. */
     mockUrl: string;
-    /** Base URL of `prism proxy` in front of the live server, or null when live mode is off. */
-    liveUrl: string | null;
   }
 }
 

@@ -1,17 +1,3 @@
-import {
-  baseRequest,
-  isJson,
-  mediaOf,
-  type RequestSpec,
-  requestVariants,
-  responses,
-  schemaPointer,
-} from "./cases.js";
-import { prismSays } from "./check.js";
-import type { Exchange } from "./send.js";
-import { type JsonObject, operations } from "./spec.js";
-import type { SchemaValidator } from "./validator.js";
-
 /** Live mode's settings, read from the environment. */
 export type LiveConfig =
   | { enabled: false; reason: string }
@@ -60,61 +46,4 @@ export function readLiveConfig(env: Record<string, string | undefined>): LiveCon
     apiKey,
     developerMode: mode !== "false",
   };
-}
-
-/** One request a live server gets: each operation with each of its request examples (or no body). */
-export interface LiveCase {
-  /** `operationId › live › request example`. */
-  name: string;
-  operationId: string;
-  request: RequestSpec;
-}
-
-export function liveCases(document: JsonObject): LiveCase[] {
-  return operations(document).flatMap((op) => {
-    const base = baseRequest(document, op);
-    return requestVariants(document, op).map((variant) => ({
-      name: `${op.operationId} › live › ${variant.example ?? "no body"}`,
-      operationId: op.operationId,
-      request: { ...base, body: variant.body },
-    }));
-  });
-}
-
-/**
- * What is wrong with a live answer: a violation `prism proxy --errors` found (its 500), a status
- * the operation does not document, or a body that breaks the documented schema (our own check).
- * Every problem names the operation and the rule it breaks.
- */
-export function checkLive(
-  document: JsonObject,
-  c: LiveCase,
-  got: Exchange,
-  validator: SchemaValidator,
-): string[] {
-  const op = operations(document).find((candidate) => candidate.operationId === c.operationId);
-  if (!op) return [`${c.operationId}: not in the spec`];
-  const flagged = prismSays(got);
-  if (got.status === 500 && flagged)
-    return [`${c.operationId}: the server's answer breaks the contract${flagged}`];
-  const documented = new Map(responses(document, op));
-  const response = documented.get(String(got.status));
-  if (!response) {
-    return [
-      `${c.operationId}: status ${got.status} is not documented (documented: ${[...documented.keys()].join(", ")})`,
-    ];
-  }
-  const { media, mediaTypes } = mediaOf(document, response);
-  if (media.length === 0) return [];
-  const index = got.mediaType === null ? -1 : mediaTypes.indexOf(got.mediaType);
-  const item = media[index];
-  if (!item)
-    return [
-      `${c.operationId}: status ${got.status} answered ${got.mediaType ?? "no content type"}, documented ${mediaTypes.join(", ")}`,
-    ];
-  const pointer = schemaPointer(document, item);
-  if (!pointer || !isJson(mediaTypes[index] ?? "")) return [];
-  return validator
-    .violations(pointer, got.body)
-    .map((violation) => `${c.operationId}: status ${got.status} breaks ${pointer}: ${violation}`);
 }

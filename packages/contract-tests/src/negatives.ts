@@ -7,10 +7,10 @@ import {
   responses,
   schemaPointer,
 } from "./cases.js";
+import { errorCatalogue } from "./catalogue.js";
 import type { NegativeKind } from "./deviations.js";
 import {
   at,
-  errorCatalogue,
   escapePointer,
   isObject,
   type Json,
@@ -136,7 +136,7 @@ function withParameter(
 
 function documentedStatus(document: JsonObject, op: Operation, kind: NegativeKind) {
   const code = CODE_FOR[kind];
-  const entry = errorCatalogue(document)[code];
+  const entry = errorCatalogue(document).get(code);
   if (!entry) {
     throw new Error(
       `The spec's error catalogue has no ${code}, so the suite cannot tell what a ${kind} request should get; add it to x-error-catalogue.`,

@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 
 /** A running Prism: its base URL, its log so far (secrets redacted), and how to stop it. */
@@ -12,7 +9,6 @@ export interface RunningPrism {
 }
 
 const require = createRequire(import.meta.url);
-const START_TIMEOUT_MS = 15_000;
 /** Only the last part of a log is kept and shown: enough to explain a failure, never unbounded. */
 const LOG_LIMIT = 64_000;
 
@@ -53,93 +49,6 @@ export async function startPrismMock(specPath: string): Promise<RunningPrism> {
       `Prism could not start the mock of ${specPath}: ${String(error)}\n--- Prism log ---\n${log.text()}`,
     );
   }
-}
-
-/**
- * Starts `prism proxy <spec> <upstream> --errors` (the CLI) on a free port of 127.0.0.1: requests
- * are validated before they reach the upstream, and a response that breaks the spec becomes a 500.
- * `secrets` are removed from the log it keeps and shows.
- */
-export async function startPrismProxy(
-  specPath: string,
-  upstream: string,
-  secrets: string[],
-): Promise<RunningPrism> {
-  const port = await freePort();
-  const cli = join(
-    dirname(require.resolve("@stoplight/prism-cli/package.json")),
-    "dist",
-    "index.js",
-  );
-  const args = [
-    cli,
-    "proxy",
-    specPath,
-    upstream,
-    "--errors",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--cors=false",
-  ];
-  const child = spawn(process.execPath, args, {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: "0" },
-  });
-  const log = boundedLog(secrets);
-  const url = `http://127.0.0.1:${port}`;
-  await new Promise<void>((resolvePromise, reject) => {
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill();
-      reject(new Error(`prism proxy did not start: ${why}\n--- Prism log ---\n${log.text()}`));
-    };
-    const timer = setTimeout(
-      () => fail(`not listening after ${START_TIMEOUT_MS} ms`),
-      START_TIMEOUT_MS,
-    );
-    const onOutput = (chunk: Buffer) => {
-      log.append(chunk.toString());
-      if (log.text().includes(`listening on ${url}`)) {
-        clearTimeout(timer);
-        resolvePromise();
-      }
-    };
-    child.stdout?.on("data", onOutput);
-    child.stderr?.on("data", onOutput);
-    child.once("exit", (code) => fail(`it exited with code ${code}`));
-  });
-  child.removeAllListeners("exit");
-  return { url, log: log.text, close: () => stop(child) };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolvePromise) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolvePromise();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
-/** A free TCP port of 127.0.0.1, for a server that cannot listen on port 0 itself (the CLI). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolvePromise(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 /**

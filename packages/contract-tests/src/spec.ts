@@ -142,27 +142,6 @@ function mergeParameters(
   return [...byKey.values()];
 }
 
-/** One entry of the spec's error catalogue. */
-export interface CatalogueEntry {
-  status: number;
-  message: string;
-}
-
-/**
- * The spec's error catalogue, `x-error-catalogue` on the `KnownErrorCode` schema: each published
- * error code with its HTTP status. The suite keeps no copy of its own.
- */
-export function errorCatalogue(document: JsonObject): Record<string, CatalogueEntry> {
-  const schema = resolve(document, { $ref: "#/components/schemas/KnownErrorCode" }, "");
-  const catalogue = isObject(schema.value) ? schema.value["x-error-catalogue"] : undefined;
-  if (!isObject(catalogue)) {
-    throw new Error(
-      "The spec has no `x-error-catalogue` on components.schemas.KnownErrorCode: the suite reads each error code's status there.",
-    );
-  }
-  return catalogue as unknown as Record<string, CatalogueEntry>;
-}
-
 /**
  * Whether an operation takes the API key: its `security` (or, when it has none, the spec's) has a
  * requirement that names a scheme. `security: []` (a webhook intake) takes none.

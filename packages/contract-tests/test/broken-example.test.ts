@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type ExampleCase, exampleCases, preferHeader } from "../src/cases.js";
 import { assertNoProblems, checkExample } from "../src/check.js";
 import { MOCK_API_KEY } from "../src/context.js";
+import { selfTestSlice } from "../src/live-slice.js";
 import { setAt } from "../src/negatives.js";
 import { type RunningPrism, startPrismMock } from "../src/prism.js";
 import { contractClient, send } from "../src/send.js";
@@ -29,7 +30,8 @@ const EXAMPLE_PATH = [
 ];
 
 describe("a broken example in the spec fails the suite, naming the operation and the example", () => {
-  const broken = setAt(loadSpec().document, EXAMPLE_PATH, 42) as JsonObject;
+  // On the spec's first operations only, so Prism starts as fast at 900 operations as at 9.
+  const broken = setAt(selfTestSlice(loadSpec().document), EXAMPLE_PATH, 42) as JsonObject;
   const validator = createValidator(broken);
   const dir = mkdtempSync(join(tmpdir(), "pingback-contract-"));
   const file = join(dir, "openapi.json");
