@@ -66,6 +66,11 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
       message: verdict.message,
       why: breaking ? breakingWhy(where.side) : compatibleWhy,
       pointer: change.path,
+      bump: verdict.impact,
+      kind: change.kind,
+      property: change.property,
+      before: change.base?.value,
+      after: change.revision?.value,
     };
   });
 }
