@@ -81,6 +81,13 @@ export function parametersOf(doc: Node, op: Operation): Node[] {
 
 /** Every `$ref` target an operation reaches, directly or through other components. */
 export function reachableRefs(doc: Node, op: Operation): Set<string> {
+  const seen = reachableFrom(doc, op.node);
+  for (const ref of reachableFrom(doc, deref(doc, doc.paths[op.path])?.parameters)) seen.add(ref);
+  return seen;
+}
+
+/** Every `$ref` target reachable from a node. */
+export function reachableFrom(doc: Node, node: Node): Set<string> {
   const seen = new Set<string>();
   const visit = (node: Node): void => {
     if (node === null || typeof node !== "object") return;
@@ -91,7 +98,6 @@ export function reachableRefs(doc: Node, op: Operation): Set<string> {
     }
     for (const value of Object.values(node)) visit(value);
   };
-  visit(op.node);
-  visit(deref(doc, doc.paths[op.path])?.parameters);
+  visit(node);
   return seen;
 }

@@ -50,12 +50,20 @@ export async function redoclyChanges(
   return (report.changes ?? []).flatMap((change) => toChanges(change, pair));
 }
 
+/** Engine rules that break only what clients send. */
+const requestRules = new Set(["required-properties-added", "parameter-became-required"]);
+
 function toChanges(change: RedoclyChange, pair: Pair): Change[] {
   const verdicts = change.verdicts?.length ? change.verdicts : [unruled(change)];
   return verdicts.map((verdict) => {
     const definedAt = verdict.location?.pointer ?? change.revision?.pointer ?? change.base?.pointer;
     const where = locate(pair, change.path, definedAt);
     const breaking = verdict.impact === "major";
+    // A schema on both sides is reported once, wherever the engine met it first: a rule that can
+    // only break what clients send is a request-side break, whichever side that was.
+    if (breaking && requestRules.has(verdict.ruleId) && /sent by/.test(where.location)) {
+      where.side = "request";
+    }
     return {
       rule: verdict.ruleId,
       engine: "redocly",

@@ -16,7 +16,7 @@ export function rerate(change: Change, pair: Pair): Change {
 }
 
 const rate = (rule: string, breaking: boolean, bump: Bump, why: string, message?: string) => ({
-  rule: `pingback/${rule}`,
+  rule,
   breaking,
   bump,
   why,
@@ -28,7 +28,7 @@ function keywordRule(change: Change): Rating | undefined {
   const { property, before, after, side } = change;
   if (property === "default" && side === "request" && before !== undefined) {
     return rate(
-      "request-default-changed",
+      "pingback/request-default-changed",
       true,
       "major",
       "request side: clients that leave it out relied on the old default, and now get another behaviour silently",
@@ -37,7 +37,7 @@ function keywordRule(change: Change): Rating | undefined {
   }
   if (property === "readOnly" && side === "request" && after === true && before !== true) {
     return rate(
-      "read-only-in-request",
+      "pingback/read-only-in-request",
       true,
       "major",
       "request side: a readOnly property is no longer sent (it disappears from the request types), so clients that send it break",
@@ -46,7 +46,7 @@ function keywordRule(change: Change): Rating | undefined {
   }
   if (property === "writeOnly" && side === "response" && after === true && before !== true) {
     return rate(
-      "write-only-in-response",
+      "pingback/write-only-in-response",
       true,
       "major",
       "response side: a writeOnly property is no longer returned, so clients that read it break",
@@ -56,7 +56,7 @@ function keywordRule(change: Change): Rating | undefined {
   const inHeader = parsePointer(change.pointer).includes("headers");
   if (property === "required" && inHeader && side === "response" && before === true && !after) {
     return rate(
-      "response-header-optional",
+      "pingback/response-header-optional",
       true,
       "major",
       "response side: clients that read the header may no longer find it",
@@ -80,20 +80,20 @@ function combinatorRule(change: Change, pair: Pair): Rating | undefined {
   const request = change.side === "request";
   if (judgement === "same" && change.rule === "enum-values-added") {
     return rate(
-      "open-enum-value-added",
+      "pingback/open-enum-value-added",
       false,
       "minor",
       "compatible: the enum is open (a branch accepts any string), so clients already accept any value",
     );
   }
   if (judgement === "same") {
-    return rate("same-values", false, "patch", "compatible: the schema accepts the same values");
+    return rate("pingback/same-values", false, "patch", "compatible: the schema accepts the same values");
   }
   if (judgement === "wider") {
     return request
-      ? rate("request-accepts-more", false, "minor", "compatible: requests accept more values")
+      ? rate("pingback/request-accepts-more", false, "minor", "compatible: requests accept more values")
       : rate(
-          "response-returns-more",
+          "pingback/response-returns-more",
           true,
           "major",
           "response side: clients may now receive values they do not handle",
@@ -102,13 +102,13 @@ function combinatorRule(change: Change, pair: Pair): Rating | undefined {
   if (judgement === "narrower") {
     return request
       ? rate(
-          "request-accepts-less",
+          "pingback/request-accepts-less",
           true,
           "major",
           "request side: values that clients send can now be refused",
         )
       : rate(
-          "response-returns-less",
+          "pingback/response-returns-less",
           false,
           "minor",
           "compatible: responses return fewer kinds of values",
@@ -124,7 +124,7 @@ function propertyRule(change: Change): Rating | undefined {
     return undefined;
   }
   return rate(
-    "request-property-removed",
+    "pingback/request-property-removed",
     true,
     "major",
     "request side: typed clients that send it no longer compile, and the API may drop or refuse it",
