@@ -87,11 +87,21 @@ function combinatorRule(change: Change, pair: Pair): Rating | undefined {
     );
   }
   if (judgement === "same") {
-    return rate("pingback/same-values", false, "patch", "compatible: the schema accepts the same values");
+    return rate(
+      "pingback/same-values",
+      false,
+      "patch",
+      "compatible: the schema accepts the same values",
+    );
   }
   if (judgement === "wider") {
     return request
-      ? rate("pingback/request-accepts-more", false, "minor", "compatible: requests accept more values")
+      ? rate(
+          "pingback/request-accepts-more",
+          false,
+          "minor",
+          "compatible: requests accept more values",
+        )
       : rate(
           "pingback/response-returns-more",
           true,

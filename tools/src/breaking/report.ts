@@ -1,11 +1,17 @@
 /** The gate's output: one line per change for the log, and a Markdown summary for CI job pages. */
 import type { Change } from "./change.js";
+import { CLIENT, type Release, TYPES } from "./release.js";
 import { nextMajor, type Verdict } from "./verdict.js";
 
 /** `BREAKING  getThing (GET /things/{thingId}) · response 200 … · what changed (why) [rule]`. */
 export function formatLine(change: Change): string {
   const tag = change.breaking ? "BREAKING  " : "compatible";
   return `${tag}  ${change.operation} · ${change.location} · ${change.message} (${change.why}) [${change.rule}]`;
+}
+
+/** `Release: @pingback/types minor, @pingback/client minor (the smallest bumps this change needs).` */
+export function formatRelease(release: Release): string {
+  return `Release: ${TYPES} ${release[TYPES]}, ${CLIENT} ${release[CLIENT]} (the smallest bumps the change needs; \`pnpm --filter @pingback/tools spec:changesets\` checks the pending changesets).`;
 }
 
 /** The closing sentence: the decision, and what to do about it. */
