@@ -43,6 +43,10 @@ export function accepts(outer: Schema, inner: Schema, seen = new Set<string>()):
   const aBranches: Node[] | undefined = a.node.anyOf ?? a.node.oneOf;
   if (aBranches) return aBranches.every((x) => accepts(b, sub(x, a.doc), seen));
   if (a.node.allOf) return a.node.allOf.some((x: Node) => accepts(b, sub(x, a.doc), seen));
+  const types = typesOf(a.node);
+  if (types && types.length > 1) {
+    return types.every((type) => accepts(b, sub({ ...a.node, type }, a.doc), seen));
+  }
   // `oneOf` refuses a value two branches accept: it is a union only when its branches cannot overlap.
   const bUnion: Node[] | undefined =
     b.node.anyOf ?? (b.node.oneOf && disjoint(b.node.oneOf, b.doc) ? b.node.oneOf : undefined);
@@ -56,10 +60,6 @@ export function accepts(outer: Schema, inner: Schema, seen = new Set<string>()):
   if (bUnion) return bUnion.some((y) => accepts(sub(y, b.doc), a, seen));
   if (b.node.oneOf) return false;
   if (b.node.allOf) return b.node.allOf.every((y: Node) => accepts(sub(y, b.doc), a, seen));
-  const types = typesOf(a.node);
-  if (types && types.length > 1) {
-    return types.every((type) => accepts(b, sub({ ...a.node, type }, a.doc), seen));
-  }
   return typesWithin(a.node, b.node) && valuesWithin(a.node, b.node) && sameRest(a, b, seen);
 }
 
