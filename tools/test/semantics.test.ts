@@ -203,6 +203,7 @@ describe("releaseOf: the smallest release of each public package", () => {
     { given: { bump: "major", pointer: "#/components/schemas/Thing" }, want: "Breaking" },
     { given: { kind: "modified", property: "deprecated", after: true }, want: "Deprecated" },
     { given: { kind: "added" }, want: "Added" },
+    { given: { kind: "modified", rule: "pingback/open-enum-value-added" }, want: "Added" },
     { given: { kind: "modified", bump: "patch" }, want: "Changed" },
   ])("sectionOf %# is $want", ({ given, want }) => {
     expect(sectionOf(change(given))).toBe(want);

@@ -52,6 +52,10 @@ export function sectionOf(change: Change): Section {
   if (change.breaking || change.bump === "major") return "Breaking";
   if (change.property === "deprecated" && change.after === true) return "Deprecated";
   if (change.kind === "added") return "Added";
+  // A new value in an enum is an addition to the types' union.
+  if (change.rule === "enum-values-added" || change.rule === "pingback/open-enum-value-added") {
+    return "Added";
+  }
   return "Changed";
 }
 
