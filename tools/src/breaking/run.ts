@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { baselineBase, gitBase, type PreparedBase } from "./base.js";
 import { bundleSpec } from "./bundle.js";
 import { type Check, checkChangesets, declaredBumps } from "./changesets.js";
+import { startEngine } from "./engine.js";
 import { compareSpecs } from "./gate.js";
 import { formatChangelog } from "./release.js";
 import { formatLine, formatMarkdown, formatRelease, formatSummary } from "./report.js";
@@ -36,6 +37,7 @@ export interface GateRun {
 /** Compares the spec with its base in a temporary folder. */
 async function compare(options: GateOptions): Promise<{ verdict: Verdict; base: PreparedBase }> {
   const workDir = await mkdtemp(join(tmpdir(), "spec-breaking-"));
+  const engine = await startEngine(workDir);
   try {
     const revision = join(workDir, "revision.json");
     const [base] = await Promise.all([
@@ -44,8 +46,9 @@ async function compare(options: GateOptions): Promise<{ verdict: Verdict; base: 
         : baselineBase(options.baselineFile, options.baselineLabel),
       bundleSpec(join(options.specDir, "openapi.yaml"), revision),
     ]);
-    return { verdict: await compareSpecs(base.file, revision), base };
+    return { verdict: await compareSpecs(base.file, revision, engine), base };
   } finally {
+    engine.stop();
     await rm(workDir, { recursive: true, force: true });
   }
 }
