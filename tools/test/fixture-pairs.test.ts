@@ -636,6 +636,53 @@ describe("a breaking change declared as a new major version", () => {
   });
 });
 
+describe("the release a change needs", () => {
+  test.for([
+    {
+      given: "an optional response field added",
+      edit: (doc: Node) => {
+        thing(doc).properties.createdAt = { type: "string" };
+      },
+      types: "minor",
+      client: "minor",
+    },
+    {
+      given: "a response field removed",
+      edit: (doc: Node) => delete thing(doc).properties.score,
+      types: "major",
+      client: "major",
+    },
+    {
+      given: "a description changed",
+      edit: (doc: Node) => {
+        listThings(doc).description = "Lists every thing.";
+      },
+      types: "patch",
+      client: "none",
+    },
+    {
+      given: "a schema renamed (its export is gone; the wire is not)",
+      edit: (doc: Node) => {
+        const renamed = parse(
+          stringify(doc).replaceAll("#/components/schemas/Origin", "#/components/schemas/Source"),
+        );
+        renamed.components.schemas.Source = renamed.components.schemas.Origin;
+        delete renamed.components.schemas.Origin;
+        Object.assign(doc, renamed);
+      },
+      types: "major",
+      client: "none",
+    },
+  ])(
+    "$given: @pingback/types $types, @pingback/client $client",
+    async ({ given, edit, types, client }) => {
+      const verdict = await gate(`release-${given}`, edit);
+      expect(verdict.release).toEqual({ "@pingback/types": types, "@pingback/client": client });
+      expect(verdict.pass).toBe(types !== "major" || client === "none");
+    },
+  );
+});
+
 test("the unchanged spec has no changes at all", async () => {
   const verdict = await gate("unchanged", () => {});
   expect([...verdict.breaking, ...verdict.compatible]).toEqual([]);

@@ -81,14 +81,20 @@ export function parametersOf(doc: Node, op: Operation): Node[] {
 
 /** Every `$ref` target an operation reaches, directly or through other components. */
 export function reachableRefs(doc: Node, op: Operation): Set<string> {
-  const seen = reachableFrom(doc, op.node);
+  const seen = new Set(reachableFrom(doc, op.node));
   for (const ref of reachableFrom(doc, deref(doc, doc.paths[op.path])?.parameters)) seen.add(ref);
   return seen;
 }
 
-/** Every `$ref` target reachable from a node. */
+const reachable = new WeakMap<object, Set<string>>();
+
+/** Every `$ref` target reachable from a node (remembered: reports ask again for each change). */
 export function reachableFrom(doc: Node, node: Node): Set<string> {
+  if (node === null || typeof node !== "object") return new Set();
+  const known = reachable.get(node);
+  if (known) return known;
   const seen = new Set<string>();
+  reachable.set(node, seen);
   const visit = (node: Node): void => {
     if (node === null || typeof node !== "object") return;
     if (typeof node.$ref === "string") {

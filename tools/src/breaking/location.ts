@@ -159,10 +159,10 @@ function bothSides(pair: Pair, { ref }: Component): string {
   const sent: string[] = [];
   const received: string[] = [];
   for (const op of listOperations(pair.revision)) {
-    const { responses, ...request } = op.node;
     const name = op.operationId ?? op.path;
-    if (reachableFrom(pair.revision, request).has(ref)) sent.push(name);
-    if (reachableFrom(pair.revision, responses).has(ref)) received.push(name);
+    const reaches = (node: Node) => reachableFrom(pair.revision, node).has(ref);
+    if (reaches(op.node.parameters) || reaches(op.node.requestBody)) sent.push(name);
+    if (reaches(op.node.responses)) received.push(name);
   }
   return sent.length && received.length
     ? `; sent by ${sent.join(", ")}, received from ${received.join(", ")}`
