@@ -1,6 +1,5 @@
 /** Reading a bundled OpenAPI document: JSON pointers that follow `$ref`s, and its operations. */
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
 
 // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is walked by key, whatever its shape
 export type Node = any;
@@ -14,9 +13,10 @@ export interface Operation {
   node: Node;
 }
 
-/** Reads a JSON or YAML document. */
+/** Reads a JSON or YAML document (bundles are JSON: `JSON.parse` reads them ~100× faster than a YAML parser). */
 export async function readDocument(file: string): Promise<Node> {
-  return parse(await readFile(file, "utf8"));
+  const text = await readFile(file, "utf8");
+  return file.endsWith(".json") ? JSON.parse(text) : (await import("yaml")).parse(text);
 }
 
 /** `#/paths/~1things/get` → `["paths", "/things", "get"]`. */
