@@ -653,6 +653,15 @@ describe("the release a change needs", () => {
       client: "major",
     },
     {
+      given: "an operation and a field deprecated",
+      edit: (doc: Node) => {
+        getThing(doc).deprecated = true;
+        thing(doc).properties.score.deprecated = true;
+      },
+      types: "minor",
+      client: "minor",
+    },
+    {
       given: "a description changed",
       edit: (doc: Node) => {
         listThings(doc).description = "Lists every thing.";

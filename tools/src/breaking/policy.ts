@@ -53,6 +53,15 @@ function keywordRule(change: Change): Rating | undefined {
       "The response property became writeOnly.",
     );
   }
+  if (property === "deprecated" && after === true && before !== true) {
+    return rate(
+      "pingback/deprecated",
+      false,
+      "minor",
+      "compatible: it still works, and clients are told to move off it (a minor release, by semver)",
+      "It was deprecated.",
+    );
+  }
   const inHeader = parsePointer(change.pointer).includes("headers");
   if (property === "required" && inHeader && side === "response" && before === true && !after) {
     return rate(
