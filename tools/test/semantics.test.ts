@@ -77,6 +77,12 @@ describe("judge: the values a schema accepts, before → after", () => {
       want: "other",
     },
     {
+      given: "a recursive $ref against its own schema inlined once",
+      before: { $ref: "#/components/schemas/Loop" },
+      after: { type: "object", properties: { next: { $ref: "#/components/schemas/Loop" } } },
+      want: "same",
+    },
+    {
       given: "a recursive schema against itself",
       before: { $ref: "#/components/schemas/Loop" },
       after: { anyOf: [{ $ref: "#/components/schemas/Loop" }, nul] },

@@ -30,9 +30,10 @@ const COMBINATORS = ["anyOf", "oneOf", "allOf"];
 export function accepts(outer: Schema, inner: Schema, seen = new Set<string>()): boolean {
   const a = resolve(inner);
   const b = resolve(outer);
-  // Recursive schemas: a pair already being compared is assumed to hold (the other branches decide).
-  const key = `${inner.node?.$ref ?? ""}|${outer.node?.$ref ?? ""}`;
-  if (key !== "|") {
+  // Recursive schemas recurse through `$ref`s on both sides: a pair of references already being
+  // compared is assumed to hold (the other keywords decide). An inline side ends the recursion.
+  if (typeof inner.node?.$ref === "string" && typeof outer.node?.$ref === "string") {
+    const key = `${inner.node.$ref}|${outer.node.$ref}`;
     if (seen.has(key)) return true;
     seen = new Set(seen).add(key);
   }
