@@ -31,6 +31,8 @@ async function median(command: string, args: string[]): Promise<number> {
 const node = await median(process.execPath, ["-e", "0"]);
 const redocly = await median(process.execPath, [redoclyCli, "--version"]);
 const gate = await median("pnpm", ["spec:breaking"]);
+// The same gate without turbo in front (what the root script would cost as `pnpm --filter`).
+const direct = await median("pnpm", ["--filter", "@pingback/tools", "spec:breaking"]);
 const row = (name: string, ms: number) =>
   `| ${name} | ${(ms / 1000).toFixed(2)} s | ${(ms / redocly).toFixed(1)}× |`;
 console.log(`median of ${runs} runs each\n`);
@@ -38,3 +40,4 @@ console.log("| command | wall | × redocly --version |\n| --- | --- | --- |");
 console.log(row("node -e 0", node));
 console.log(row("redocly --version", redocly));
 console.log(row("pnpm spec:breaking", gate));
+console.log(row("pnpm --filter @pingback/tools spec:breaking", direct));
