@@ -268,6 +268,143 @@ const breaking: Case[] = [
     },
     want: /getThing.*fetchThing|fetchThing.*getThing/,
   },
+  // New rules and semantic judgements: each has a compatible twin below.
+  {
+    given: "a request parameter's default changed (page 0 → 1)",
+    edit: (doc) => {
+      listThings(doc).parameters[0].schema.default = 1;
+    },
+    want: /listThings .*`page`.*default changed from '0' to '1'.*request-default-changed/,
+  },
+  {
+    given: "a request field's default changed",
+    edit: (doc) => {
+      create(doc).properties.mode.default = "test";
+    },
+    want: /createThing .*mode.*default changed from 'live' to 'test'/,
+  },
+  {
+    given: "readOnly added to a request property",
+    edit: (doc) => {
+      create(doc).properties.contact.readOnly = true;
+    },
+    want: /createThing .*contact.*became readOnly/,
+  },
+  {
+    given: "writeOnly added to a response property",
+    edit: (doc) => {
+      thing(doc).properties.score.writeOnly = true;
+    },
+    want: /score.*became writeOnly/,
+  },
+  {
+    given: "a response header no longer required",
+    edit: (doc) => {
+      getThing(doc).responses["200"].headers["x-request-id"].required = false;
+    },
+    want: /getThing .*header `x-request-id`.*no longer required/,
+  },
+  {
+    given: "servers added on a path",
+    edit: (doc) => {
+      doc.paths["/things"].servers = [{ url: "https://other.example.com/v1" }];
+    },
+    want: /listThings .*servers.*other\.example\.com.*servers-changed/,
+  },
+  {
+    given: "servers added on an operation",
+    edit: (doc) => {
+      getThing(doc).servers = [{ url: "https://other.example.com/v1" }];
+    },
+    want: /getThing .*servers.*other\.example\.com/,
+  },
+  {
+    given: "a value added to a nullable closed enum (anyOf [enum, null])",
+    edit: (doc) => thing(doc).properties.status.anyOf[0].enum.push("archived"),
+    want: /status.*response-returns-more/,
+  },
+  {
+    given: "a new success status with a different body",
+    edit: (doc) => {
+      doc.paths["/things"].post.responses["202"] = {
+        description: "Accepted",
+        content: {
+          "application/json": {
+            schema: { type: "object", properties: { job: { type: "string" } } },
+          },
+        },
+      };
+    },
+    want: /createThing .*response 202.*success-body-added/,
+  },
+  {
+    given: "a response field made nullable through oneOf",
+    edit: (doc) => {
+      thing(doc).properties.score = { oneOf: [{ type: "number" }, { type: "null" }] };
+    },
+    want: /score.*response-returns-more/,
+  },
+  {
+    given: "the null branch of a request field removed",
+    edit: (doc) => {
+      create(doc).properties.parent = { type: "string" };
+    },
+    want: /createThing .*parent.*request-accepts-less/,
+  },
+  {
+    given: "a branch added to a response anyOf",
+    edit: (doc) => {
+      thing(doc).properties.origin = {
+        anyOf: [{ $ref: "#/components/schemas/Origin" }, { type: "null" }, { type: "string" }],
+      };
+    },
+    want: /origin.*response-returns-more/,
+  },
+  {
+    given: "a one-branch allOf around another schema",
+    edit: (doc) => {
+      getThing(doc).responses["200"].content["application/json"].schema = {
+        allOf: [{ $ref: "#/components/schemas/Origin" }],
+        description: "The thing",
+      };
+    },
+    want: /getThing .*response 200/,
+  },
+  {
+    given: "a path-level parameter moved into the operation and made required",
+    edit: (doc) => {
+      const item = doc.paths["/things/{thingId}"];
+      item.get.parameters = [
+        item.parameters[0],
+        { name: "expand", in: "query", required: true, schema: { type: "string" } },
+      ];
+      delete item.parameters;
+    },
+    want: /getThing .*`expand` query parameter/,
+  },
+  {
+    given: "a schema inlined with a property dropped",
+    edit: (doc) => {
+      const inline = structuredClone(thing(doc));
+      delete inline.properties.score;
+      getThing(doc).responses["200"].content["application/json"].schema = inline;
+    },
+    want: /getThing .*`score`.*removed/,
+  },
+  {
+    given: "a shared parameter made required (every operation named)",
+    edit: (doc) => {
+      doc.components.parameters.Expand.required = true;
+    },
+    want: /(listThings.*getThing|getThing.*listThings).*`expand`/,
+  },
+  {
+    given: "a required property added to a schema shared by requests and responses",
+    edit: (doc) => {
+      doc.components.schemas.Origin.required = ["source"];
+    },
+    want: /sent by createThing.*request side/,
+  },
 ];
 
 const compatible: Omit<Case, "want">[] = [
@@ -351,6 +488,105 @@ const compatible: Omit<Case, "want">[] = [
     edit: (doc) =>
       doc.components.schemas.Error.properties.errorCode.anyOf[0].enum.push("RATE_LIMITED"),
   },
+  // The compatible twins of the new rules, and the refactors the engine alone calls breaking.
+  {
+    given: "a default documented where there was none",
+    edit: (doc) => {
+      create(doc).properties.name.default = "unnamed";
+    },
+  },
+  {
+    given: "readOnly added to a response-only property",
+    edit: (doc) => {
+      thing(doc).properties.id.readOnly = true;
+    },
+  },
+  {
+    given: "writeOnly added to a request-only property",
+    edit: (doc) => {
+      create(doc).properties.code.writeOnly = true;
+    },
+  },
+  {
+    given: "a response header made required",
+    edit: (doc) => {
+      getThing(doc).responses["200"].headers["x-trace-id"] = {
+        required: true,
+        schema: { type: "string" },
+      };
+    },
+  },
+  {
+    given: "a second server listed after the first",
+    edit: (doc) => {
+      doc.servers.push({ url: "https://eu.api.example.com/v1" });
+    },
+  },
+  {
+    given: "a new success status with the same body",
+    edit: (doc) => {
+      const responses = doc.paths["/things"].post.responses;
+      responses["200"] = structuredClone(responses["201"]);
+    },
+  },
+  {
+    given: "a request field made nullable through oneOf",
+    edit: (doc) => {
+      create(doc).properties.contact = { oneOf: [{ type: "string" }, { type: "null" }] };
+    },
+  },
+  {
+    given: "the null branch of a response field removed",
+    edit: (doc) => {
+      thing(doc).properties.origin = { $ref: "#/components/schemas/Origin" };
+    },
+  },
+  {
+    given: "oneOf became anyOf, the branches differing by type",
+    edit: (doc) => {
+      thing(doc).properties.origin = {
+        anyOf: [{ $ref: "#/components/schemas/Origin" }, { type: "null" }],
+      };
+    },
+  },
+  {
+    given: "a $ref wrapped in a one-branch allOf to attach a description",
+    edit: (doc) => {
+      getThing(doc).responses["200"].content["application/json"].schema = {
+        allOf: [{ $ref: "#/components/schemas/Thing" }],
+        description: "The thing, as stored.",
+      };
+    },
+  },
+  {
+    given: "a path-level parameter moved into each operation",
+    edit: (doc) => {
+      const item = doc.paths["/things/{thingId}"];
+      item.get.parameters = item.parameters;
+      delete item.parameters;
+    },
+  },
+  {
+    given: "a $ref replaced by the same schema inline",
+    edit: (doc) => {
+      getThing(doc).responses["200"].content["application/json"].schema = structuredClone(
+        thing(doc),
+      );
+    },
+  },
+  {
+    given: "a schema renamed (wire-compatible; a @pingback/types major, see the release tests)",
+    edit: (doc) => {
+      const text = stringify(doc).replaceAll(
+        "#/components/schemas/Origin",
+        "#/components/schemas/Source",
+      );
+      const renamed = parse(text);
+      renamed.components.schemas.Source = renamed.components.schemas.Origin;
+      delete renamed.components.schemas.Origin;
+      Object.assign(doc, renamed);
+    },
+  },
 ];
 
 // One case at a time: each runs the Redocly CLI, and on two cores running them side by side is no
@@ -398,6 +634,62 @@ describe("a breaking change declared as a new major version", () => {
     });
     expect(verdict).toMatchObject({ pass: false, majorBump: false });
   });
+});
+
+describe("the release a change needs", () => {
+  test.for([
+    {
+      given: "an optional response field added",
+      edit: (doc: Node) => {
+        thing(doc).properties.createdAt = { type: "string" };
+      },
+      types: "minor",
+      client: "minor",
+    },
+    {
+      given: "a response field removed",
+      edit: (doc: Node) => delete thing(doc).properties.score,
+      types: "major",
+      client: "major",
+    },
+    {
+      given: "an operation and a field deprecated",
+      edit: (doc: Node) => {
+        getThing(doc).deprecated = true;
+        thing(doc).properties.score.deprecated = true;
+      },
+      types: "minor",
+      client: "minor",
+    },
+    {
+      given: "a description changed",
+      edit: (doc: Node) => {
+        listThings(doc).description = "Lists every thing.";
+      },
+      types: "patch",
+      client: "none",
+    },
+    {
+      given: "a schema renamed (its export is gone; the wire is not)",
+      edit: (doc: Node) => {
+        const renamed = parse(
+          stringify(doc).replaceAll("#/components/schemas/Origin", "#/components/schemas/Source"),
+        );
+        renamed.components.schemas.Source = renamed.components.schemas.Origin;
+        delete renamed.components.schemas.Origin;
+        Object.assign(doc, renamed);
+      },
+      types: "major",
+      client: "none",
+    },
+  ])(
+    "$given: @pingback/types $types, @pingback/client $client",
+    async ({ given, edit, types, client }) => {
+      const verdict = await gate(`release-${given}`, edit);
+      expect(verdict.release).toEqual({ "@pingback/types": types, "@pingback/client": client });
+      expect(verdict.pass).toBe(types !== "major" || client === "none");
+    },
+  );
 });
 
 test("the unchanged spec has no changes at all", async () => {

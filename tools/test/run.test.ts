@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
 import { recordBaseline } from "../src/breaking/baseline.js";
-import { type GateOptions, runGate } from "../src/breaking/run.js";
+import { type GateOptions, runChangesetCheck, runGate } from "../src/breaking/run.js";
 
 let repo: string;
 let baseText: string;
@@ -33,6 +33,8 @@ beforeAll(async () => {
   await git("tag", "before-spec");
   await mkdir(join(repo, "spec"));
   await writeFile(join(repo, "spec/openapi.yaml"), baseText);
+  await mkdir(join(repo, ".changeset"));
+  await writeFile(join(repo, ".changeset/README.md"), "Changesets.\n");
   await git("add", ".");
   await git("commit", "-q", "-m", "the spec");
 });
@@ -80,7 +82,12 @@ describe("the base", () => {
     try {
       const { verdict, output } = await runGate(options());
       expect(verdict.pass).toBe(true);
-      expect(output).toBe("PASS: the contract is unchanged since spec/released/openapi.json.");
+      expect(output).toBe(
+        [
+          "Release: @pingback/types none, @pingback/client none (the smallest bumps the change needs; `pnpm --filter @pingback/tools spec:changesets` checks the pending changesets).",
+          "PASS: the contract is unchanged since spec/released/openapi.json.",
+        ].join("\n"),
+      );
     } finally {
       await rm(join(repo, "spec/released"), { recursive: true, force: true });
     }
@@ -124,7 +131,114 @@ describe("the reports for CI", () => {
     const summary = await readFile(join(repo, "reports/spec-breaking.md"), "utf8");
     expect(summary).toMatch(/^## Spec breaking-change gate\n\nPASS: 1 breaking change since `main/);
     expect(summary).toMatch(/declared by the new major version 2\.0\.0 \(was 1\.4\.0\)/);
-    expect(summary).toMatch(/\| 🔴 breaking \| listThings \(GET \/things\).*`score`/);
+    expect(summary).toMatch(
+      /### 🔴 Breaking \(1\)\n\n#### listThings \(GET \/things\).*\n\n\| Location \| Change \| Why \| Rule \|\n.*\n\| response 200 .*`score`/,
+    );
     expect(await readFile(stepSummaryFile, "utf8")).toBe(`earlier step\n${summary}`);
+  });
+});
+
+describe("the changeset check (spec:changesets)", () => {
+  const check = (base?: string) => runChangesetCheck({ ...options({ base }), repoRoot: repo });
+  const addCreatedAt = (doc: ReturnType<typeof parse>) => {
+    doc.components.schemas.Thing.properties.createdAt = { type: "string", format: "date-time" };
+  };
+  const changeset = async (name: string, types: string, client: string) => {
+    const file = join(repo, ".changeset", `${name}.md`);
+    await writeFile(
+      file,
+      `---\n"@pingback/types": ${types}\n"@pingback/client": ${client}\n---\n\nThings have createdAt.\n`,
+    );
+    return file;
+  };
+  const release = () =>
+    recordBaseline(join(repo, "spec"), join(repo, "spec/released/openapi.json"), repo);
+
+  beforeAll(release);
+  afterAll(() => rm(join(repo, "spec/released"), { recursive: true, force: true }));
+
+  test("a spec change with no changeset fails, naming the bump and the changeset to write", async () => {
+    await withSpec(addCreatedAt, async () => {
+      const { pass, message } = await check();
+      expect(pass).toBe(false);
+      expect(message).toMatch(
+        /needs a release the pending changesets do not declare: @pingback\/types minor \(declared: none\), @pingback\/client minor \(declared: none\)/,
+      );
+      expect(message).toMatch(
+        /Run `pnpm changeset`, select @pingback\/types and @pingback\/client, choose minor/,
+      );
+      expect(message).toContain('---\n"@pingback/types": minor\n"@pingback/client": minor\n---');
+    });
+  });
+
+  test("with a minor changeset for an added optional field, it passes", async () => {
+    const file = await changeset("created-at", "minor", "minor");
+    try {
+      await withSpec(addCreatedAt, async () => {
+        const { pass, message } = await check();
+        expect(message).toMatch(/^PASS: .*@pingback\/types minor \(declared: minor\)/);
+        expect(pass).toBe(true);
+      });
+    } finally {
+      await rm(file);
+    }
+  });
+
+  test("a removed response field needs a major", async () => {
+    const file = await changeset("score", "minor", "minor");
+    try {
+      await withSpec(removeScore, async () => {
+        const minor = await check();
+        expect(minor.pass).toBe(false);
+        expect(minor.message).toMatch(/@pingback\/types major \(declared: minor\)/);
+        await changeset("score", "major", "major");
+        expect((await check()).pass).toBe(true);
+      });
+    } finally {
+      await rm(file);
+    }
+  });
+
+  test("after a release (changesets consumed, baseline recorded) nothing is needed", async () => {
+    await withSpec(addCreatedAt, async () => {
+      const file = await changeset("created-at", "minor", "minor");
+      // What scripts/version-packages does: `changeset version` deletes the changesets, then spec:baseline.
+      await rm(file);
+      await release();
+      try {
+        const { pass, message } = await check();
+        expect(message).toMatch(/no changeset needed/);
+        expect(pass).toBe(true);
+      } finally {
+        await writeFile(join(repo, "spec/openapi.yaml"), baseText);
+        await release();
+      }
+    });
+  });
+
+  test("against a branch, only the changesets the branch adds count", async () => {
+    // main carries a pending changeset of its own; the branch changes the spec without one.
+    await changeset("on-main", "minor", "minor");
+    await git("add", "-A");
+    await git("commit", "-q", "-m", "a pending changeset on main");
+    await git("checkout", "-q", "-b", "feature");
+    try {
+      const doc = parse(baseText);
+      addCreatedAt(doc);
+      await writeFile(join(repo, "spec/openapi.yaml"), stringify(doc));
+      await git("commit", "-q", "-am", "createdAt");
+      const without = await check("main");
+      expect(without.pass).toBe(false);
+      expect(without.message).toMatch(
+        /since main \([0-9a-f]{7}\) needs .*@pingback\/types minor \(declared: none\)/,
+      );
+      await changeset("feature", "minor", "minor");
+      await git("add", "-A");
+      await git("commit", "-q", "-m", "its changeset");
+      expect((await check("main")).pass).toBe(true);
+    } finally {
+      await git("checkout", "-q", "-f", "main");
+      await git("branch", "-q", "-D", "feature");
+    }
   });
 });

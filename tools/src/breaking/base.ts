@@ -14,6 +14,8 @@ export interface PreparedBase {
   file: string;
   /** How the report names it: `spec/released/openapi.json` or `origin/main (1a2b3c4)`. */
   label: string;
+  /** For a git ref: the merge base with HEAD that was compared with. */
+  commit?: string;
 }
 
 /** The committed baseline of the last released spec. */
@@ -82,7 +84,7 @@ export async function gitBase(
   });
   const file = join(workDir, "base.json");
   await bundleSpec(entry, file);
-  return { file, label: `${ref} (${commit.slice(0, 7)})` };
+  return { file, label: `${ref} (${commit.slice(0, 7)})`, commit };
 }
 
 async function run(command: string, args: string[], cwd: string): Promise<string> {

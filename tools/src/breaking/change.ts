@@ -20,7 +20,21 @@ export interface Change {
   why: string;
   /** The JSON pointer of the change, through the operation (`#/paths/~1things/get/...`). */
   pointer: string;
+  /**
+   * The smallest release of `@pingback/types` it needs: `major` for a break of the wire or of the
+   * exported types, `minor` for an addition, `patch` for documentation (see release.ts).
+   */
+  bump: Bump;
+  /** What the engine saw: an addition, a removal or a modification (for the changelog). */
+  kind: "added" | "removed" | "modified";
+  /** The keyword that changed (`default`, `readOnly`, `required`, ...), when one did. */
+  property?: string | undefined;
+  /** The value before and after, when the engine gives them. */
+  before?: unknown;
+  after?: unknown;
 }
+
+export type Bump = "major" | "minor" | "patch";
 
 const whyBreaking: Record<Side, string> = {
   request: "request side: a request that existing clients send can now be refused",

@@ -1,6 +1,5 @@
 /** Reading a bundled OpenAPI document: JSON pointers that follow `$ref`s, and its operations. */
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
 
 // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is walked by key, whatever its shape
 export type Node = any;
@@ -14,9 +13,10 @@ export interface Operation {
   node: Node;
 }
 
-/** Reads a JSON or YAML document. */
+/** Reads a JSON or YAML document (bundles are JSON: `JSON.parse` reads them ~100× faster than a YAML parser). */
 export async function readDocument(file: string): Promise<Node> {
-  return parse(await readFile(file, "utf8"));
+  const text = await readFile(file, "utf8");
+  return file.endsWith(".json") ? JSON.parse(text) : (await import("yaml")).parse(text);
 }
 
 /** `#/paths/~1things/get` → `["paths", "/things", "get"]`. */
@@ -81,7 +81,20 @@ export function parametersOf(doc: Node, op: Operation): Node[] {
 
 /** Every `$ref` target an operation reaches, directly or through other components. */
 export function reachableRefs(doc: Node, op: Operation): Set<string> {
+  const seen = new Set(reachableFrom(doc, op.node));
+  for (const ref of reachableFrom(doc, deref(doc, doc.paths[op.path])?.parameters)) seen.add(ref);
+  return seen;
+}
+
+const reachable = new WeakMap<object, Set<string>>();
+
+/** Every `$ref` target reachable from a node (remembered: reports ask again for each change). */
+export function reachableFrom(doc: Node, node: Node): Set<string> {
+  if (node === null || typeof node !== "object") return new Set();
+  const known = reachable.get(node);
+  if (known) return known;
   const seen = new Set<string>();
+  reachable.set(node, seen);
   const visit = (node: Node): void => {
     if (node === null || typeof node !== "object") return;
     if (typeof node.$ref === "string") {
@@ -91,7 +104,6 @@ export function reachableRefs(doc: Node, op: Operation): Set<string> {
     }
     for (const value of Object.values(node)) visit(value);
   };
-  visit(op.node);
-  visit(deref(doc, doc.paths[op.path])?.parameters);
+  visit(node);
   return seen;
 }

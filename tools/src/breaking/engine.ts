@@ -1,6 +1,11 @@
 /** The engine: `redocly diff --format json`, mapped onto our `Change`. */
-import { dirname } from "node:path";
+import { execFile } from "node:child_process";
+import { constants } from "node:fs";
+import { mkdtemp, open, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { breakingWhy, type Change, compatibleWhy } from "./change.js";
+import type { Node } from "./document.js";
 import { locate, type Pair } from "./location.js";
 import { redocly, withoutBanner } from "./redocly.js";
 
@@ -31,24 +36,57 @@ export class EngineError extends Error {
   override name = "EngineError";
 }
 
-/** Every change `redocly diff` finds between two bundled documents, rated by its own rules. */
-export async function redoclyChanges(
-  baseFile: string,
-  revisionFile: string,
-  pair: Pair,
-): Promise<Change[]> {
-  const args = ["diff", baseFile, revisionFile, "--format", "json", "--fail-on", "none"];
-  const result = await redocly(args, dirname(revisionFile));
-  let report: { changes?: RedoclyChange[] };
-  try {
-    report = JSON.parse(result.stdout);
-  } catch {
-    throw new EngineError(
-      `\`redocly diff\` gave no JSON report (exit code ${result.code}):\n${withoutBanner(result.stderr + result.stdout)}`,
-    );
-  }
-  return (report.changes ?? []).flatMap((change) => toChanges(change, pair));
+/** `redocly diff`, waiting for the two documents to compare. */
+export interface Engine {
+  /** Feeds it the (normalised) pair: every change it finds, rated by its own rules. */
+  compare(pair: Pair): Promise<Change[]>;
+  /** Ends it if it was never fed. */
+  stop(): void;
 }
+
+/**
+ * Starts `redocly diff` before its inputs exist: it reads them from two named pipes, so the half
+ * second the CLI takes to load overlaps the bundling of the specs. `workDir` must hold no
+ * `redocly.yaml` (its rules would apply).
+ */
+export async function startEngine(workDir: string): Promise<Engine> {
+  const dir = await mkdtemp(join(workDir, "engine-"));
+  const files = [join(dir, "base.json"), join(dir, "revision.json")] as const;
+  await promisify(execFile)("mkfifo", [...files]);
+  const abort = new AbortController();
+  const args = ["diff", ...files, "--format", "json", "--fail-on", "none"];
+  const run = redocly(args, dir, abort.signal);
+  // Should it end before it opens a pipe, a reader of our own releases the writer (which then fails).
+  const release = run.then(() =>
+    Promise.all(
+      files.map((file) =>
+        open(file, constants.O_RDONLY | constants.O_NONBLOCK).then((handle) => handle.close()),
+      ),
+    ).catch(() => {}),
+  );
+  return {
+    async compare(pair) {
+      const feed = (file: string, doc: Node) =>
+        writeFile(file, JSON.stringify(doc)).catch(() => {});
+      await Promise.all([feed(files[0], pair.base), feed(files[1], pair.revision)]);
+      const result = await run;
+      await release;
+      let report: { changes?: RedoclyChange[] };
+      try {
+        report = JSON.parse(result.stdout);
+      } catch {
+        throw new EngineError(
+          `\`redocly diff\` gave no JSON report (exit code ${result.code}):\n${withoutBanner(result.stderr + result.stdout)}`,
+        );
+      }
+      return (report.changes ?? []).flatMap((change) => toChanges(change, pair));
+    },
+    stop: () => abort.abort(),
+  };
+}
+
+/** Engine rules that break only what clients send. */
+const requestRules = new Set(["required-properties-added", "parameter-became-required"]);
 
 function toChanges(change: RedoclyChange, pair: Pair): Change[] {
   const verdicts = change.verdicts?.length ? change.verdicts : [unruled(change)];
@@ -56,6 +94,11 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
     const definedAt = verdict.location?.pointer ?? change.revision?.pointer ?? change.base?.pointer;
     const where = locate(pair, change.path, definedAt);
     const breaking = verdict.impact === "major";
+    // A schema on both sides is reported once, wherever the engine met it first: a rule that can
+    // only break what clients send is a request-side break, whichever side that was.
+    if (breaking && requestRules.has(verdict.ruleId) && /sent by/.test(where.location)) {
+      where.side = "request";
+    }
     return {
       rule: verdict.ruleId,
       engine: "redocly",
@@ -66,6 +109,11 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
       message: verdict.message,
       why: breaking ? breakingWhy(where.side) : compatibleWhy,
       pointer: change.path,
+      bump: verdict.impact,
+      kind: change.kind,
+      property: change.property,
+      before: change.base?.value,
+      after: change.revision?.value,
     };
   });
 }

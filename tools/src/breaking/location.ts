@@ -8,6 +8,7 @@ import {
   type Node,
   type Operation,
   parsePointer,
+  reachableFrom,
   reachableRefs,
 } from "./document.js";
 
@@ -47,7 +48,9 @@ export function locate(pair: Pair, pointer: string, definedAt?: string): Located
     return {
       side,
       operation,
-      location: component ? `${location} (schema ${component})` : location,
+      location: component
+        ? `${location} (${component.kind} ${component.name}${bothSides(pair, component)})`
+        : location,
     };
   }
   if (root === "security")
@@ -115,9 +118,26 @@ function lookup(pair: Pair, segments: string[]): Node {
   return at(pair.revision, segments) ?? at(pair.base, segments);
 }
 
-function componentOf(pointer: string | undefined): string | undefined {
+const componentKinds: Record<string, string> = {
+  schemas: "schema",
+  parameters: "parameter",
+  responses: "response",
+  requestBodies: "request body",
+  headers: "header",
+};
+
+/** The shared component a change is defined in: every operation that uses it is affected. */
+function componentOf(pointer: string | undefined): Component | undefined {
   const [root, kind, name] = parsePointer(pointer ?? "");
-  return root === "components" && kind === "schemas" ? name : undefined;
+  const label = componentKinds[kind ?? ""];
+  if (root !== "components" || !label || name === undefined) return undefined;
+  return { ref: `#/components/${kind}/${name}`, kind: label, name };
+}
+
+interface Component {
+  ref: string;
+  kind: string;
+  name: string;
 }
 
 function operationsAt(pair: Pair, path: string, method: string | undefined): Operation[] {
@@ -127,10 +147,24 @@ function operationsAt(pair: Pair, path: string, method: string | undefined): Ope
   return inRevision.length ? inRevision : match(pair.base);
 }
 
-/** The operations that reach a named schema, in the revision (or the base when it is gone there). */
-function usersOf(pair: Pair, component: string): Operation[] {
-  const ref = `#/components/schemas/${component}`;
+/** The operations that reach a shared component, in the revision (or the base when it is gone there). */
+function usersOf(pair: Pair, { ref }: Component): Operation[] {
   const find = (doc: Node) => listOperations(doc).filter((op) => reachableRefs(doc, op).has(ref));
   const inRevision = find(pair.revision);
   return inRevision.length ? inRevision : find(pair.base);
+}
+
+/** `; sent by createThing, received from getThing` for a schema on both sides of the contract. */
+function bothSides(pair: Pair, { ref }: Component): string {
+  const sent: string[] = [];
+  const received: string[] = [];
+  for (const op of listOperations(pair.revision)) {
+    const name = op.operationId ?? op.path;
+    const reaches = (node: Node) => reachableFrom(pair.revision, node).has(ref);
+    if (reaches(op.node.parameters) || reaches(op.node.requestBody)) sent.push(name);
+    if (reaches(op.node.responses)) received.push(name);
+  }
+  return sent.length && received.length
+    ? `; sent by ${sent.join(", ")}, received from ${received.join(", ")}`
+    : "";
 }

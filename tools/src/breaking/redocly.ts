@@ -16,7 +16,11 @@ export interface RunResult {
 }
 
 /** Runs `redocly <args>` in `cwd`, with telemetry and update notices off; never throws on exit codes. */
-export async function redocly(args: string[], cwd: string): Promise<RunResult> {
+export async function redocly(
+  args: string[],
+  cwd: string,
+  signal?: AbortSignal,
+): Promise<RunResult> {
   const env = {
     ...process.env,
     REDOCLY_TELEMETRY: "off",
@@ -28,6 +32,7 @@ export async function redocly(args: string[], cwd: string): Promise<RunResult> {
       cwd,
       env,
       maxBuffer: 64 * 1024 * 1024,
+      ...(signal ? { signal } : {}),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

@@ -2,10 +2,13 @@
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { baselineBase, gitBase } from "./base.js";
+import { baselineBase, gitBase, type PreparedBase } from "./base.js";
 import { bundleSpec } from "./bundle.js";
+import type { Check } from "./changesets.js";
+import { startEngine } from "./engine.js";
 import { compareSpecs } from "./gate.js";
-import { formatLine, formatMarkdown, formatSummary } from "./report.js";
+import { formatChangelog } from "./release.js";
+import { formatLine, formatMarkdown, formatRelease, formatSummary } from "./report.js";
 import type { Verdict } from "./verdict.js";
 
 export interface GateOptions {
@@ -19,6 +22,8 @@ export interface GateOptions {
   baselineLabel: string;
   /** Where the Markdown summary is written. */
   summaryFile: string;
+  /** Where the Markdown changelog of the change is written (default: beside the summary). */
+  changelogFile?: string | undefined;
   /** A file the summary is also appended to: GitHub's `GITHUB_STEP_SUMMARY`. */
   stepSummaryFile?: string | undefined;
 }
@@ -29,8 +34,10 @@ export interface GateRun {
   output: string;
 }
 
-export async function runGate(options: GateOptions): Promise<GateRun> {
+/** Compares the spec with its base in a temporary folder. */
+async function compare(options: GateOptions): Promise<{ verdict: Verdict; base: PreparedBase }> {
   const workDir = await mkdtemp(join(tmpdir(), "spec-breaking-"));
+  const engine = await startEngine(workDir);
   try {
     const revision = join(workDir, "revision.json");
     const [base] = await Promise.all([
@@ -39,14 +46,46 @@ export async function runGate(options: GateOptions): Promise<GateRun> {
         : baselineBase(options.baselineFile, options.baselineLabel),
       bundleSpec(join(options.specDir, "openapi.yaml"), revision),
     ]);
-    const verdict = await compareSpecs(base.file, revision);
-    const markdown = formatMarkdown(verdict, base.label);
-    await mkdir(dirname(options.summaryFile), { recursive: true });
-    await writeFile(options.summaryFile, markdown);
-    if (options.stepSummaryFile) await appendFile(options.stepSummaryFile, markdown);
-    const lines = [...verdict.breaking, ...verdict.compatible].map(formatLine);
-    return { verdict, output: [...lines, formatSummary(verdict, base.label)].join("\n") };
+    return { verdict: await compareSpecs(base.file, revision, engine), base };
   } finally {
+    engine.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+export async function runGate(options: GateOptions): Promise<GateRun> {
+  const { verdict, base } = await compare(options);
+  const markdown = formatMarkdown(verdict, base.label);
+  const changelogFile =
+    options.changelogFile ?? join(dirname(options.summaryFile), "spec-changelog.md");
+  await mkdir(dirname(options.summaryFile), { recursive: true });
+  await Promise.all([
+    writeFile(options.summaryFile, markdown),
+    writeFile(
+      changelogFile,
+      formatChangelog([...verdict.breaking, ...verdict.compatible], verdict.release),
+    ),
+  ]);
+  if (options.stepSummaryFile) await appendFile(options.stepSummaryFile, markdown);
+  const lines = [...verdict.breaking, ...verdict.compatible].map(formatLine);
+  return {
+    verdict,
+    output: [...lines, formatRelease(verdict.release), formatSummary(verdict, base.label)].join(
+      "\n",
+    ),
+  };
+}
+
+/**
+ * The changeset check: the release the spec change needs, against what the pending changesets
+ * declare (against a git ref: the changesets added since the merge base).
+ */
+export async function runChangesetCheck(
+  options: GateOptions & { repoRoot: string },
+): Promise<Check> {
+  const { verdict, base } = await compare(options);
+  // Loaded here only: @changesets/read takes ~0.3 s to load, which `spec:breaking` need not pay.
+  const { checkChangesets, declaredBumps } = await import("./changesets.js");
+  const declared = await declaredBumps(options.repoRoot, base.commit);
+  return checkChangesets(verdict.release, declared, base.label);
 }

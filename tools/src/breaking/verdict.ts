@@ -1,5 +1,6 @@
 /** The gate's decision: breaking changes pass only when `info.version` declares a new major version. */
 import type { Change } from "./change.js";
+import { type Release, releaseOf } from "./release.js";
 
 export interface Verdict {
   /** True when the gate lets the change through. */
@@ -10,6 +11,8 @@ export interface Verdict {
   revisionVersion: string;
   /** True when the revision's major version is above the base's. */
   majorBump: boolean;
+  /** The smallest release of each public package the changes need. */
+  release: Release;
 }
 
 export function decide(changes: Change[], baseVersion: string, revisionVersion: string): Verdict {
@@ -22,6 +25,7 @@ export function decide(changes: Change[], baseVersion: string, revisionVersion: 
     baseVersion,
     revisionVersion,
     majorBump,
+    release: releaseOf(changes),
   };
 }
 
