@@ -53,6 +53,17 @@ describe("judge: the values a schema accepts, before → after", () => {
       want: "same",
     },
     {
+      given: "value and an x- extension added to an open enum (annotations accept no fewer values)",
+      before: { anyOf: [{ type: "string", enum: ["A"] }, { type: "string" }] },
+      after: {
+        anyOf: [
+          { type: "string", enum: ["A", "B"], "x-error-catalogue": { B: { status: 429 } } },
+          { type: "string" },
+        ],
+      },
+      want: "same",
+    },
+    {
       given: "value added to a nullable closed enum",
       before: { anyOf: [{ type: "string", enum: ["A"] }, nul] },
       after: { anyOf: [{ type: "string", enum: ["A", "B"] }, nul] },

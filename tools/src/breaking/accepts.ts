@@ -4,7 +4,7 @@
  * Conservative: "no" whenever it cannot tell, so an unknown case keeps the engine's verdict.
  */
 import { deref, type Node } from "./document.js";
-import { ANNOTATIONS } from "./normalise.js";
+import { isAnnotation } from "./normalise.js";
 
 /** A schema and the document its `$ref`s resolve in. */
 export interface Schema {
@@ -54,7 +54,7 @@ export function accepts(outer: Schema, inner: Schema, seen = new Set<string>()):
   if (bUnion || b.node.allOf) {
     // A combinator beside other constraints: too rich to judge here.
     const siblings = Object.keys(b.node).filter(
-      (k) => !COMBINATORS.includes(k) && !ANNOTATIONS.has(k),
+      (k) => !COMBINATORS.includes(k) && !isAnnotation(k),
     );
     if (siblings.length) return false;
   }
@@ -69,9 +69,7 @@ function resolve({ doc, node }: Schema): Schema {
 }
 
 function isEmpty(node: Node): boolean {
-  return (
-    node !== null && typeof node === "object" && Object.keys(node).every((k) => ANNOTATIONS.has(k))
-  );
+  return node !== null && typeof node === "object" && Object.keys(node).every(isAnnotation);
 }
 
 function typesOf(node: Node): string[] | undefined {
@@ -112,12 +110,14 @@ function valuesWithin(a: Node, b: Node): boolean {
   return inner.every((v) => outer.some((w) => JSON.stringify(w) === JSON.stringify(v)));
 }
 
-const JUDGED = new Set(["type", "enum", "const", "anyOf", "oneOf", "allOf", ...ANNOTATIONS]);
+const JUDGED = new Set(["type", "enum", "const", "anyOf", "oneOf", "allOf"]);
 
 /** Every other keyword (properties, items, constraints) must mean the same on both sides. */
 function sameRest(a: Schema, b: Schema, seen: Set<string>): boolean {
   const keys = new Set(
-    [...Object.keys(a.node), ...Object.keys(b.node)].filter((key) => !JUDGED.has(key)),
+    [...Object.keys(a.node), ...Object.keys(b.node)].filter(
+      (key) => !JUDGED.has(key) && !isAnnotation(key),
+    ),
   );
   for (const key of keys) {
     const [x, y] = [a.node[key], b.node[key]];

@@ -15,6 +15,12 @@ export const ANNOTATIONS = new Set([
   "externalDocs",
 ]);
 
+/** A keyword that says something about a schema without changing the values it accepts: the
+ * annotations above, and every `x-` extension (e.g. `x-error-catalogue`). */
+export function isAnnotation(key: string): boolean {
+  return ANNOTATIONS.has(key) || key.startsWith("x-");
+}
+
 /** A copy of `doc` with path-level parameters moved into each operation and one-branch `allOf`s unwrapped. */
 export function normalise(doc: Node): Node {
   const copy = unwrapAllOf(structuredClone(doc));
@@ -58,7 +64,7 @@ export function unwrapAllOf(node: Node): Node {
   }
   const siblings = Object.keys(out).filter((key) => key !== "allOf");
   if (!Array.isArray(out.allOf) || out.allOf.length !== 1) return out;
-  if (!siblings.every((key) => ANNOTATIONS.has(key))) return out;
+  if (!siblings.every(isAnnotation)) return out;
   const [branch] = out.allOf;
   if (branch === null || typeof branch !== "object") return out;
   // A `$ref` keeps no siblings: annotations beside it would only be read as a change of text.
