@@ -3,6 +3,11 @@
  *
  * The API counts requests when they arrive; the client counts them when they leave, so the two
  * agree as long as every request of a process goes through one limiter.
+ *
+ * Each queued waiter keeps a timer of its own that wakes the queue, rather than one timer for the
+ * whole queue: on Cloudflare Workers a timer belongs to the request that set it and is cancelled
+ * when that request ends, so a shared timer left the waiters of other requests hanging ("the
+ * Worker's code had hung"). A waiter's own timer also keeps its request alive while it waits.
  */
 import type { RateLimitOptions } from "./options.js";
 
@@ -22,6 +27,7 @@ interface Waiter {
   resolve: (release: Release) => void;
   signal: AbortSignal | null | undefined;
   onAbort: () => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export function createRateLimiter(options: Required<RateLimitOptions>): RateLimiter {
@@ -31,7 +37,6 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
   let tokens = burst;
   let refilledAt = performance.now();
   let inFlight = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
 
   function refill(now: number): void {
     tokens = Math.min(burst, tokens + (now - refilledAt) / msPerToken);
@@ -57,26 +62,28 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
     return release();
   }
 
+  /** Grants waiters in order of arrival while tokens and slots last. */
   function pump(): void {
     while (queue.length > 0) {
       const granted = take();
-      if (!granted) {
-        // Out of slots: the next release pumps again. Out of tokens: a timer does.
-        if (inFlight < maxInFlight && timer === undefined) {
-          timer = setTimeout(
-            () => {
-              timer = undefined;
-              pump();
-            },
-            Math.ceil((1 - tokens) * msPerToken),
-          );
-        }
-        return;
-      }
+      if (!granted) return;
       const waiter = queue.shift() as Waiter;
+      clearTimeout(waiter.timer);
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
       waiter.resolve(granted);
     }
+  }
+
+  /**
+   * Wakes the queue when the next token is due, for as long as this waiter waits. Out of slots, a
+   * release pumps the queue; the timer still ticks, once per token, to keep the request alive.
+   */
+  function wakeLater(waiter: Waiter): void {
+    const due = Math.ceil((tokens >= 1 ? 1 : 1 - tokens) * msPerToken);
+    waiter.timer = setTimeout(() => {
+      pump();
+      if (queue.includes(waiter)) wakeLater(waiter);
+    }, due);
   }
 
   return {
@@ -92,13 +99,15 @@ export function createRateLimiter(options: Required<RateLimitOptions>): RateLimi
         if (signal?.aborted) return reject(signal.reason);
         // The listener is removed when the slot is granted, so it only ever finds a queued waiter.
         const onAbort = () => {
+          clearTimeout(waiter.timer);
           queue.splice(queue.indexOf(waiter), 1);
           reject(signal?.reason);
         };
-        const waiter: Waiter = { resolve, signal, onAbort };
+        const waiter: Waiter = { resolve, signal, onAbort, timer: undefined };
         signal?.addEventListener("abort", onAbort, { once: true });
         queue.push(waiter);
         pump();
+        if (queue.includes(waiter)) wakeLater(waiter);
       });
     },
   };
