@@ -13,7 +13,7 @@ export const WORKERD = "@cloudflare/workerd-linux-64@1.20261117.1";
  * `skipLibCheck: false` (5.0–5.3 fail inside openapi-fetch's own types), and the newest 5.x, 6.x
  * and 7.x. The first must equal the minimum the client's README declares.
  */
-export const TYPESCRIPT_VERSIONS = ["5.4.5", "5.9.3", "6.0.3", "7.0.2"] as const;
+export const TYPESCRIPT_VERSIONS = ["5.4.2", "5.9.3", "6.0.3", "7.0.2"] as const;
 
 /** The consumers' own @types/node: the workspace's. */
 export const TYPES_NODE = "@types/node@20.19.43";
