@@ -24,61 +24,71 @@ const started = performance.now();
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const work = await mkdtemp(join(tmpdir(), "pingback-matrix-"));
-const packages = publicPackages(root);
-console.log(`Packing ${packages.map((p) => p.name).join(", ")} into ${work}`);
-for (const { dir } of packages) {
-  await mustRun("pnpm", ["pack", "--pack-destination", join(work, "tarballs")], { cwd: dir });
+try {
+  process.exitCode = (await runMatrix(work)) ? 0 : 1;
+} finally {
+  if (process.env.PINGBACK_MATRIX_KEEP) console.log(`Kept ${work}`);
+  else await rm(work, { recursive: true, force: true });
 }
-const tarballs = (await readdir(join(work, "tarballs"))).map((file) =>
-  join(work, "tarballs", file),
-);
 
-console.log(`Installing them with npm into ${join(work, "app")} (tools cached in ${cacheRoot})`);
-const app = await createApp(
-  join(work, "app"),
-  tarballs,
-  join(root, "examples/quickstart/src/quickstart.ts"),
-);
-const spec = JSON.parse(await readFile(require.resolve("@pingback/spec/openapi.json"), "utf8"));
-const stub = await startStub(spec);
-const context: Context = { app, stub };
+/** Packs, installs, runs every cell, prints the table; true when every cell passed. */
+async function runMatrix(work: string): Promise<boolean> {
+  const packages = publicPackages(root);
+  console.log(`Packing ${packages.map((p) => p.name).join(", ")} into ${work}`);
+  const tarballDir = join(work, "tarballs");
+  for (const { dir } of packages) {
+    await mustRun("pnpm", ["pack", "--pack-destination", tarballDir], { cwd: dir });
+  }
+  const tarballs = (await readdir(tarballDir)).map((file) => join(tarballDir, file));
 
-const only = new RegExp(process.env.PINGBACK_MATRIX_ONLY ?? "");
-const all = cells().filter((cell) => only.test(cell.row));
-const results = new Map<Cell, RunResult>();
-const queue = [...all];
-// Two at a time per core at most: most cells wait on a child process.
-const workers = Math.max(2, availableParallelism());
-await Promise.all(
-  Array.from({ length: workers }, async () => {
-    for (let cell = queue.shift(); cell; cell = queue.shift()) {
-      const result = await cell
-        .run(context)
-        .catch(
-          (error: Error): RunResult => ({ ok: false, output: error.stack ?? String(error), ms: 0 }),
-        );
-      results.set(cell, result);
-      console.log(
-        `${result.ok ? "pass" : "FAIL"}  ${cell.row} · ${cell.column} (${seconds(result.ms)})`,
-      );
-    }
-  }),
-);
-await stub.close();
+  console.log(`Installing them with npm into ${join(work, "app")} (tools cached in ${cacheRoot})`);
+  const quickstart = join(root, "examples/quickstart/src/quickstart.ts");
+  const app = await createApp(join(work, "app"), tarballs, quickstart);
+  const spec = JSON.parse(await readFile(require.resolve("@pingback/spec/openapi.json"), "utf8"));
+  const stub = await startStub(spec);
+  const context: Context = { app, stub };
 
-printTable(all, results);
-const failed = all.filter((cell) => !results.get(cell)?.ok);
-for (const cell of failed) {
+  const only = new RegExp(process.env.PINGBACK_MATRIX_ONLY ?? "");
+  const all = cells().filter((cell) => only.test(cell.row));
+  const results = new Map<Cell, RunResult>();
+  const queue = [...all];
+  // As many cells at once as there are cores, and at least two: most wait on a child process.
+  const workers = Math.max(2, availableParallelism());
+  try {
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        for (let cell = queue.shift(); cell; cell = queue.shift()) {
+          const result = await cell
+            .run(context)
+            .catch(
+              (error: Error): RunResult => ({
+                ok: false,
+                output: error.stack ?? String(error),
+                ms: 0,
+              }),
+            );
+          results.set(cell, result);
+          const verdict = result.ok ? "pass" : "FAIL";
+          console.log(`${verdict}  ${cell.row} · ${cell.column} (${seconds(result.ms)})`);
+        }
+      }),
+    );
+  } finally {
+    await stub.close();
+  }
+
+  printTable(all, results);
+  const failed = all.filter((cell) => !results.get(cell)?.ok);
+  for (const cell of failed) {
+    const output = results.get(cell)?.output.slice(-4_000);
+    console.log(`\n--- FAIL: ${cell.row} · ${cell.column} ---\n${output}`);
+  }
+  const took = seconds(performance.now() - started);
   console.log(
-    `\n--- FAIL: ${cell.row} · ${cell.column} ---\n${results.get(cell)?.output.slice(-4_000)}`,
+    `\n${all.length - failed.length} passed, ${failed.length} failed; the matrix took ${took}`,
   );
+  return failed.length === 0;
 }
-console.log(
-  `\n${all.length - failed.length} passed, ${failed.length} failed; the matrix took ${seconds(performance.now() - started)}`,
-);
-if (process.env.PINGBACK_MATRIX_KEEP) console.log(`Kept ${work}`);
-else await rm(work, { recursive: true, force: true });
-process.exitCode = failed.length > 0 ? 1 : 0;
 
 function printTable(cells: Cell[], results: Map<Cell, RunResult>) {
   const rows = [...new Set(cells.map((cell) => cell.row))];

@@ -46,16 +46,18 @@ export async function startStub(spec: Json): Promise<Stub> {
         operation: operation as Json,
       })),
   );
-  /** The first example of the first response whose status matches `wanted`. */
-  const example = (operation: Json, wanted: (status: string) => boolean) => {
+  /** The first example of the first response whose status matches `wanted` (`404`, or `2` for 2xx). */
+  const example = (operation: Json, wanted: string) => {
     for (const [status, raw] of Object.entries(operation.responses as Json)) {
-      if (!wanted(status)) continue;
+      if (!status.startsWith(wanted)) continue;
       const media = Object.values((resolve(raw).content as Json | undefined) ?? {})[0] as Json;
       const first = media?.examples ? Object.values(media.examples as Json)[0] : undefined;
       const body = first ? resolve(first).value : (media?.example ?? {});
       return { status: Number(status), body: body as Json };
     }
-    throw new Error(`the spec documents no ${wanted} response for ${operation.operationId}`);
+    throw new Error(
+      `the spec documents no ${wanted.padEnd(3, "x")} response for ${operation.operationId}`,
+    );
   };
 
   const counts = new Map<string, number>();
@@ -70,10 +72,10 @@ export async function startStub(spec: Json): Promise<Stub> {
     if (!route) return send(404, { message: `no operation ${req.method} ${url.pathname}` });
     const params = route.pattern.exec(url.pathname)?.slice(1) ?? [];
     if (params.some((p) => decodeURIComponent(p).startsWith("missing-"))) {
-      const { status, body } = example(route.operation, (s) => s === "404");
+      const { status, body } = example(route.operation, "404");
       return send(status, { ...body, message: `${body.message} (x-api-key: ${apiKey})` });
     }
-    const { status, body } = example(route.operation, (s) => s.startsWith("2"));
+    const { status, body } = example(route.operation, "2");
     send(status, body);
   };
   const server = createServer((req, res) => {
