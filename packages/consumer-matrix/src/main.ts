@@ -58,15 +58,13 @@ async function runMatrix(work: string): Promise<boolean> {
     await Promise.all(
       Array.from({ length: workers }, async () => {
         for (let cell = queue.shift(); cell; cell = queue.shift()) {
-          const result = await cell
-            .run(context)
-            .catch(
-              (error: Error): RunResult => ({
-                ok: false,
-                output: error.stack ?? String(error),
-                ms: 0,
-              }),
-            );
+          const result = await cell.run(context).catch(
+            (error: Error): RunResult => ({
+              ok: false,
+              output: error.stack ?? String(error),
+              ms: 0,
+            }),
+          );
           results.set(cell, result);
           const verdict = result.ok ? "pass" : "FAIL";
           console.log(`${verdict}  ${cell.row} · ${cell.column} (${seconds(result.ms)})`);
