@@ -51,7 +51,7 @@ export async function quickstart(client: PingbackClient, options: QuickstartOpti
     await client
       .GET("/contacts/{email}", {
         params: { path: { email: `missing-${email}` } },
-        headers: options.notFoundHeaders,
+        headers: options.notFoundHeaders ?? {},
       })
       .then(orThrow);
   } catch (error) {

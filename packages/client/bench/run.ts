@@ -5,8 +5,10 @@
  *    fetch, in interleaved rounds of one run, printed as ratios (goal: client ≤ 1.15× openapi-fetch).
  *    The client runs with auth, retries, timeout and orThrow on, and its limiter on with limits far
  *    above the benchmark's rate, so the figure is the machinery's cost, not waiting.
- * 2. Minified + gzipped size of the ESM entry bundled with openapi-fetch (goal: ≤ 6 kB).
+ * 2. Minified + gzipped size of the ESM entry bundled with openapi-fetch (goal: ≤ 6 kB), and of the
+ *    CommonJS file, alone and bundled with openapi-fetch's CommonJS build.
  */
+import { readFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import type { paths } from "@pingback/types";
 import { build } from "esbuild";
@@ -93,12 +95,15 @@ async function speed(): Promise<void> {
   );
 }
 
-async function gzippedSize(contents: string): Promise<number> {
+async function gzippedSize(
+  contents: string,
+  { format = "esm", bundle = true }: { format?: "esm" | "cjs"; bundle?: boolean } = {},
+): Promise<number> {
   const result = await build({
     stdin: { contents, resolveDir: import.meta.dirname, loader: "ts" },
-    bundle: true,
+    bundle,
     minify: true,
-    format: "esm",
+    format,
     platform: "neutral",
     write: false,
     logLevel: "silent",
@@ -116,6 +121,15 @@ async function size(): Promise<void> {
   );
   console.log(
     `  @pingback/client ESM entry   ${(client / 1000).toFixed(2)} kB = ${client} B (goal ≤ 6 kB)`,
+  );
+  const cjsFile = await readFile(new URL("../dist/index.cjs", import.meta.url), "utf8");
+  const cjsAlone = await gzippedSize(cjsFile, { format: "cjs", bundle: false });
+  const cjsBundled = await gzippedSize(`module.exports = require("../dist/index.cjs");`, {
+    format: "cjs",
+  });
+  console.log(`  @pingback/client CJS file    ${(cjsAlone / 1000).toFixed(2)} kB = ${cjsAlone} B`);
+  console.log(
+    `  CJS file with openapi-fetch  ${(cjsBundled / 1000).toFixed(2)} kB = ${cjsBundled} B`,
   );
 }
 

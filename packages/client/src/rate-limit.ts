@@ -6,6 +6,11 @@
  * moves arrivals closer together than departures, so the local limiter spends only part of the
  * server's burst (`burst - reserve` tokens) and leaves the rest as slack. After a 429 it pauses
  * (for `Retry-After` when the server sends one), halves its rate, and recovers within seconds.
+ *
+ * Each queued waiter keeps a timer of its own that wakes the queue, rather than one timer for the
+ * whole queue: on Cloudflare Workers a timer belongs to the request that set it and is cancelled
+ * when that request ends, so a shared timer left the waiters of other requests hanging ("the
+ * Worker's code had hung"). A waiter's own timer also keeps its request alive while it waits.
  */
 import { type RateLimitOptions, type ResolvedRateLimit, resolveRateLimit } from "./options.js";
 
@@ -46,6 +51,7 @@ interface Waiter {
   resolve: (release: Release) => void;
   signal: AbortSignal | null | undefined;
   onAbort: () => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
@@ -56,7 +62,6 @@ export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
   let tokens = capacity;
   let refilledAt = performance.now();
   let inFlight = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   // After a 429: nobody starts before `pausedUntil`, and the rate is `speed(now)` × the nominal one.
   let pausedUntil = 0;
   let slowedAt = Number.NEGATIVE_INFINITY;
@@ -88,26 +93,32 @@ export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
     return release();
   }
 
+  /** Grants waiters in order of arrival while tokens and slots last. */
   function pump(): void {
     while (queue.length > 0) {
       const granted = take();
-      if (!granted) {
-        // Out of slots: the next release pumps again. Paused or out of tokens: a timer does.
-        if (inFlight < maxInFlight && timer === undefined) {
-          const now = performance.now();
-          const wait =
-            now < pausedUntil ? pausedUntil - now : ((1 - tokens) * msPerToken) / speed(now);
-          timer = setTimeout(() => {
-            timer = undefined;
-            pump();
-          }, Math.ceil(wait));
-        }
-        return;
-      }
+      if (!granted) return;
       const waiter = queue.shift() as Waiter;
+      clearTimeout(waiter.timer);
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
       waiter.resolve(granted);
     }
+  }
+
+  /**
+   * Wakes the queue when the pause ends or the next token is due, for as long as this waiter
+   * waits. Out of slots, a release pumps the queue; the timer still ticks to keep the request alive.
+   */
+  function wakeLater(waiter: Waiter): void {
+    const now = performance.now();
+    const wait =
+      now < pausedUntil
+        ? pausedUntil - now
+        : ((tokens >= 1 ? 1 : 1 - tokens) * msPerToken) / speed(now);
+    waiter.timer = setTimeout(() => {
+      pump();
+      if (queue.includes(waiter)) wakeLater(waiter);
+    }, Math.ceil(wait));
   }
 
   return {
@@ -130,13 +141,15 @@ export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
         if (signal?.aborted) return reject(signal.reason);
         // The listener is removed when the slot is granted, so it only ever finds a queued waiter.
         const onAbort = () => {
+          clearTimeout(waiter.timer);
           queue.splice(queue.indexOf(waiter), 1);
           reject(signal?.reason);
         };
-        const waiter: Waiter = { resolve, signal, onAbort };
+        const waiter: Waiter = { resolve, signal, onAbort, timer: undefined };
         signal?.addEventListener("abort", onAbort, { once: true });
         queue.push(waiter);
         pump();
+        if (queue.includes(waiter)) wakeLater(waiter);
       });
     },
   };

@@ -119,6 +119,37 @@ describe("after a 429", () => {
   });
 });
 
+describe("waiting, request by request", () => {
+  // On Cloudflare Workers a timer belongs to the request that set it and dies with it: a waiter
+  // that relied on another request's timer hung (the runtime matrix's workerd row shows it).
+  test("each queued waiter is woken by a timer of its own, and none is left once all are served", async () => {
+    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT, maxInFlight: 100 });
+    const { grantedAt } = acquireAll(limiter, 5);
+    // The default spends one token of the burst at once (the other is the reserve): 4 wait.
+    expect(vi.getTimerCount()).toBe(4);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(grantedAt).toEqual([0, 200, 400, 600, 800]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test("a waiter held back by the in-flight cap keeps a timer until a release lets it through", async () => {
+    const limiter = createRateLimiter({
+      requestsPerSecond: 10,
+      burst: 10,
+      reserve: 0,
+      maxInFlight: 1,
+    });
+    const { grantedAt, releases } = acquireAll(limiter, 2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(grantedAt).toEqual([0]);
+    expect(vi.getTimerCount()).toBe(1);
+    releases[0]?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(grantedAt).toEqual([0, 1_000]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
 describe("requests in flight", () => {
   test("a third request waits until one of the first two is released", async () => {
     const limiter = createRateLimiter({
