@@ -44,14 +44,13 @@ type Result<
  * `timeoutMs` and `retry`, and no other key. openapi-fetch itself accepts any key, so a misspelt
  * option (`timeout: 500`) would be ignored without a word.
  */
-type InitArg<Allowed, Init> = [
-  { [K in Exclude<keyof Init, keyof Allowed | keyof PingbackRequestOptions>]: never } & Init &
-    PingbackRequestOptions,
-] extends [infer Checked]
-  ? undefined extends Allowed
-    ? [init?: Checked]
-    : [init: Checked]
-  : never;
+type Checked<Allowed, Init> = Init &
+  PingbackRequestOptions & {
+    [K in Exclude<keyof Init, keyof Allowed | keyof PingbackRequestOptions>]: never;
+  };
+type InitArg<Allowed, Init> = undefined extends Allowed
+  ? [init?: Checked<NonNullable<Allowed>, Init>]
+  : [init: Checked<Allowed, Init>];
 
 /** `client.GET`, `client.POST`, ...: openapi-fetch's method, with this client's options typed. */
 export type PingbackMethod<M extends HttpMethod> = <
