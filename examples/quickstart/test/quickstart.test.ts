@@ -54,6 +54,7 @@ describe("pnpm example, against the mock", () => {
       given: "says where it runs",
       want: /^Against a Prism mock of the spec at http:\/\/127\.0\.0\.1:\d+ /,
     },
+    { given: "reports the first page's progress", want: /^page 0: \d+ of \d+ contacts$/ },
     { given: "lists three contacts, page by page", want: /^contact 3: example@email\.com$/ },
     {
       given: "creates a contact",
@@ -78,7 +79,16 @@ describe("pnpm example, against the mock", () => {
       .split("\n")
       .filter(Boolean)
       .map((line) => line.split(/[ :]/)[0]);
-    expect(steps).toEqual(["Against", "contact", "contact", "contact", "created", "added", "not"]);
+    expect(steps).toEqual([
+      "Against",
+      "page",
+      "contact",
+      "contact",
+      "contact",
+      "created",
+      "added",
+      "not",
+    ]);
   });
 
   test("stops the mock it started", async () => {

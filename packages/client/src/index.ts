@@ -20,4 +20,10 @@ export {
   type RetryOptions,
 } from "./options.js";
 export { type FetchResult, orThrow, type SuccessData } from "./or-throw.js";
-export type { PageItem, PaginatedPath, PaginatedPathOf, PaginateInit } from "./paginate.js";
+export type {
+  PageItem,
+  PageProgress,
+  PaginatedPath,
+  PaginatedPathOf,
+  PaginateInit,
+} from "./paginate.js";
