@@ -74,16 +74,19 @@ describe("pnpm example, against the mock", () => {
     expect(run.stdout.split("\n")).toContainEqual(expect.stringMatching(want));
   });
 
-  test("prints the steps in the tour's order, and stops after three contacts", () => {
+  test("prints the steps in the tour's order, each page's progress, and stops after three contacts", () => {
     const steps = run.stdout
       .split("\n")
       .filter(Boolean)
       .map((line) => line.split(/[ :]/)[0]);
+    // The mock answers every page with the spec's example: a page of one contact.
     expect(steps).toEqual([
       "Against",
       "page",
       "contact",
+      "page",
       "contact",
+      "page",
       "contact",
       "created",
       "added",
