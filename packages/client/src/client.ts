@@ -2,7 +2,6 @@
 import type { paths } from "@pingback/types";
 import createClient, {
   type Client,
-  type ClientPathsWithMethod,
   type FetchResponse,
   type MaybeOptionalInit,
   mergeHeaders,
@@ -29,7 +28,10 @@ const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TR
 
 type HttpMethod = Lowercase<(typeof METHODS)[number]>;
 type Media = `${string}/${string}`;
-type PathOf<M extends HttpMethod> = ClientPathsWithMethod<Client<paths>, M>;
+/** The paths that have method `M` (openapi-fetch's `PathsWithMethod`, without its Client lookup). */
+type PathOf<M extends HttpMethod> = {
+  [P in keyof paths]: paths[P] extends { [K in M]: unknown } ? P : never;
+}[keyof paths];
 /** What a call resolves to: openapi-fetch's result of that operation. */
 type Result<
   Path extends keyof paths,

@@ -64,8 +64,9 @@ describe("a request's own options", () => {
     void client.paginate("/contacts", { timeout: 500 });
     // @ts-expect-error: a number of milliseconds, not a string
     void client.GET("/contacts", { timeoutMs: "1000" });
+    void client.PUT("/contacts/{email}", { ...email, body: {}, retry: { retries: 2 } });
     // @ts-expect-error: retries is a number
-    void client.DELETE("/contacts/{email}", { ...email, retry: { retries: "2" } });
+    void client.PUT("/contacts/{email}", { ...email, body: {}, retry: { retries: "2" } });
   });
 
   test("openapi-fetch's own options keep their types", async () => {
