@@ -21,8 +21,11 @@ export async function quickstart(client: PingbackClient, options: QuickstartOpti
   const { email, contactsToList = 25, print = console.log } = options;
 
   // Pagination: every contact, page after page (10 per page); `break` stops fetching.
+  // `onPage` reports progress with the API's `total`, e.g. for a progress bar over a long export.
   let listed = 0;
-  for await (const contact of client.paginate("/contacts")) {
+  for await (const contact of client.paginate("/contacts", {
+    onPage: ({ page, fetched, total }) => print(`page ${page}: ${fetched} of ${total} contacts`),
+  })) {
     print(`contact ${++listed}: ${contact.email}`);
     if (listed === contactsToList) break;
   }

@@ -54,6 +54,7 @@ describe("pnpm example, against the mock", () => {
       given: "says where it runs",
       want: /^Against a Prism mock of the spec at http:\/\/127\.0\.0\.1:\d+ /,
     },
+    { given: "reports the first page's progress", want: /^page 0: \d+ of \d+ contacts$/ },
     { given: "lists three contacts, page by page", want: /^contact 3: example@email\.com$/ },
     {
       given: "creates a contact",
@@ -73,12 +74,24 @@ describe("pnpm example, against the mock", () => {
     expect(run.stdout.split("\n")).toContainEqual(expect.stringMatching(want));
   });
 
-  test("prints the steps in the tour's order, and stops after three contacts", () => {
+  test("prints the steps in the tour's order, each page's progress, and stops after three contacts", () => {
     const steps = run.stdout
       .split("\n")
       .filter(Boolean)
       .map((line) => line.split(/[ :]/)[0]);
-    expect(steps).toEqual(["Against", "contact", "contact", "contact", "created", "added", "not"]);
+    // The mock answers every page with the spec's example: a page of one contact.
+    expect(steps).toEqual([
+      "Against",
+      "page",
+      "contact",
+      "page",
+      "contact",
+      "page",
+      "contact",
+      "created",
+      "added",
+      "not",
+    ]);
   });
 
   test("stops the mock it started", async () => {

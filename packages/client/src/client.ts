@@ -1,11 +1,19 @@
 /** `createPingbackClient`: openapi-fetch for the spec's paths, with auth and a resilient transport. */
 import { type paths, requiresApiKey } from "@pingback/types";
-import createClient, { type Client, mergeHeaders } from "openapi-fetch";
+import createClient, {
+  type Client,
+  type FetchResponse,
+  type MaybeOptionalInit,
+  mergeHeaders,
+} from "openapi-fetch";
+import { PingbackError, redacted } from "./errors.js";
+import { failedCallOf } from "./operation.js";
 import {
   checkApiKey,
   checkBaseUrl,
   DEFAULT_BASE_URL,
   type PingbackClientOptions,
+  type PingbackRequestOptions,
   resolveRateLimit,
   resolveRetry,
   resolveTimeout,
@@ -18,8 +26,65 @@ import { type CallInfo, createTransport, type Fetch } from "./transport.js";
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
+type HttpMethod = Lowercase<(typeof METHODS)[number]>;
+type Media = `${string}/${string}`;
+/** The paths that have method `M` (openapi-fetch's `PathsWithMethod`, without its Client lookup). */
+type PathOf<M extends HttpMethod> = {
+  [P in keyof paths]: paths[P] extends { [K in M]: unknown } ? P : never;
+}[keyof paths];
+/** What a call resolves to: openapi-fetch's result of that operation. */
+type Result<
+  Path extends keyof paths,
+  M extends HttpMethod,
+  Init,
+> = paths[Path][M] extends infer Op extends Record<string | number, unknown>
+  ? Promise<FetchResponse<Op, Init, Media>>
+  : never;
+
+/**
+ * A call's init: openapi-fetch's (params, body, headers, signal, parseAs, ...) and this client's
+ * `timeoutMs` and `retry`, and no other key. openapi-fetch itself accepts any key, so a misspelt
+ * option (`timeout: 500`) would be ignored without a word.
+ */
+type Checked<Allowed, Init> = Init &
+  PingbackRequestOptions & {
+    [K in Exclude<keyof Init, keyof Allowed | keyof PingbackRequestOptions>]: never;
+  };
+type InitArg<Allowed, Init> = undefined extends Allowed
+  ? [init?: Checked<NonNullable<Allowed>, Init>]
+  : [init: Checked<Allowed, Init>];
+
+/** `client.GET`, `client.POST`, ...: openapi-fetch's method, with this client's options typed. */
+export type PingbackMethod<M extends HttpMethod> = <
+  Path extends PathOf<M>,
+  Init extends MaybeOptionalInit<paths[Path], M>,
+>(
+  url: Path,
+  ...init: InitArg<MaybeOptionalInit<paths[Path], M>, Init>
+) => Result<Path, M, Init>;
+
+/** `client.request(method, path, init)`, typed like the methods. */
+export type PingbackRequestMethod = <
+  M extends HttpMethod,
+  Path extends PathOf<M>,
+  Init extends MaybeOptionalInit<paths[Path], M>,
+>(
+  method: M,
+  url: Path,
+  ...init: InitArg<MaybeOptionalInit<paths[Path], M>, Init>
+) => Result<Path, M, Init>;
+
 /** The typed openapi-fetch client of the Pingback API, plus `paginate`. */
-export interface PingbackClient extends Client<paths> {
+export interface PingbackClient extends Omit<Client<paths>, "request" | (typeof METHODS)[number]> {
+  request: PingbackRequestMethod;
+  GET: PingbackMethod<"get">;
+  PUT: PingbackMethod<"put">;
+  POST: PingbackMethod<"post">;
+  DELETE: PingbackMethod<"delete">;
+  OPTIONS: PingbackMethod<"options">;
+  HEAD: PingbackMethod<"head">;
+  PATCH: PingbackMethod<"patch">;
+  TRACE: PingbackMethod<"trace">;
   /**
    * Every item of a paginated list (`/contacts`, `/segments`), fetching page after page as the
    * loop asks for more. Throws `PingbackError` when a page fails.
@@ -60,24 +125,53 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   });
   // Each call names its operation for error messages (openapi-fetch copies unknown init keys onto
   // the Request), and a request's own `fetch` is wrapped so the limit, retries and timeout apply.
-  type Init = { fetch?: Fetch; signal?: AbortSignal; headers?: unknown } | undefined;
-  const prepare = (method: string, url: unknown, init: Init): Init & CallInfo => ({
-    ...init,
-    // An operation whose `security` takes no key (a webhook intake) never gets it: the table is
-    // generated from the spec, and openapi-fetch drops a header whose value is null.
-    ...(!requiresApiKey(String(url), method) && { headers: withoutApiKey(init?.headers) }),
-    pingbackOperation: `${method.toUpperCase()} ${String(url)}`,
-    pingbackSignal: init?.signal,
-    ...(init?.fetch && { fetch: createTransport({ ...policy, fetch: init.fetch }) }),
-  });
-  const loose = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const request = loose.request as (method: string, url: unknown, init: Init) => Promise<unknown>;
-  loose.request = (method, url, init) =>
-    request(method as string, url, prepare(method as string, url, init as Init));
-  for (const method of METHODS) {
-    loose[method] = (url, init) => request(method, url, prepare(method, url, init as Init));
+  type Init =
+    | { fetch?: Fetch; signal?: AbortSignal; params?: { path?: object }; headers?: unknown }
+    | undefined;
+  type Answer = { error?: unknown; response: Response };
+  const request = client.request as unknown as (m: string, u: string, i: Init) => Promise<Answer>;
+  async function send(method: string, url: string, init: Init): Promise<Answer> {
+    const call: NonNullable<CallInfo["pingbackCall"]> = {
+      operation: `${method.toUpperCase()} ${url}`,
+      signal: init?.signal,
+    };
+    let result: Answer;
+    try {
+      result = await request(method, url, {
+        ...init,
+        pingbackCall: call,
+        // An operation whose `security` takes no key (a webhook intake) never gets it: the table is
+        // generated from the spec, and openapi-fetch drops a header whose value is null.
+        ...(!requiresApiKey(url, method) && { headers: withoutApiKey(init?.headers) }),
+        // openapi-fetch fills the path only when `params.path` exists: without it, plain JS would
+        // send the literal `{email}`. An empty one makes the serializer name what is missing.
+        ...(!init?.params?.path && url.includes("{") && { params: { ...init?.params, path: {} } }),
+        ...(init?.fetch && { fetch: createTransport({ ...policy, fetch: init.fetch }) }),
+      } as Init);
+    } catch (error) {
+      // A 2xx whose body is not JSON: an HTML page from a proxy, or a baseUrl that is not the API.
+      if (error instanceof SyntaxError && call.response) {
+        const type = call.response.headers.get("content-type") ?? "none";
+        throw new PingbackError({
+          status: call.response.status,
+          body: undefined,
+          operation: call.operation,
+          reason: `the body is not JSON (content-type: ${type}); is \`baseUrl\` the API's?`,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    // A server may echo the key it refused: the result's `error` is redacted like a PingbackError.
+    const key = result.error === undefined ? null : failedCallOf(result.response)?.apiKey;
+    return key ? { ...result, error: redacted(result.error, key) } : result;
   }
-  return Object.assign(client, {
+  const loose = client as unknown as Record<string, unknown>;
+  loose.request = (method: string, url: string, init: Init) => send(method, url, init);
+  for (const method of METHODS) {
+    loose[method] = (url: string, init: Init) => send(method, url, init);
+  }
+  return Object.assign(client as unknown as Omit<PingbackClient, "paginate">, {
     paginate<P extends PaginatedPath>(path: P, init?: PaginateInit<P>) {
       return paginate(client.GET as Parameters<typeof paginate>[0], path, init);
     },

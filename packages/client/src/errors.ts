@@ -4,7 +4,23 @@
  *
  * None of them holds the request (whose headers carry the API key): only what is safe to log.
  */
-import type { ErrorBody, ErrorCode } from "@pingback/types";
+import type { ErrorBody, ErrorCode, KnownErrorCode } from "@pingback/types";
+
+/**
+ * The brand every Pingback error carries, under a registry symbol: an app that loads both the ESM
+ * and the CommonJS copy of this package (the dual-package hazard) recognises the other copy's
+ * errors, which `instanceof` alone would not.
+ */
+const BRAND = Symbol.for("pingback.client.error");
+
+type ErrorName = "PingbackError" | "PingbackNetworkError" | "PingbackTimeoutError";
+
+/** True when `value` is a Pingback error of the given name, from this copy or from another. */
+function hasBrand(value: unknown, name: ErrorName): boolean {
+  return (
+    typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === name
+  );
+}
 
 /** What a `PingbackError` is built from. */
 export interface PingbackErrorInit {
@@ -15,10 +31,14 @@ export interface PingbackErrorInit {
   operation?: string | undefined;
   /** A secret (the API key) to replace wherever the body repeats it. */
   redact?: string | null | undefined;
+  /** Why the call failed, when the body does not say it (e.g. a 2xx body that is not JSON). */
+  reason?: string | undefined;
+  /** The error that caused this one, e.g. the `SyntaxError` of a body that is not JSON. */
+  cause?: unknown;
 }
 
 /** The body with every occurrence of `secret` replaced, at any depth. */
-function redacted(body: unknown, secret: string | null | undefined): unknown {
+export function redacted(body: unknown, secret: string | null | undefined): unknown {
   const json = JSON.stringify(body);
   return json && secret
     ? JSON.parse(json.split(JSON.stringify(secret).slice(1, -1)).join("[redacted]"))
@@ -41,8 +61,14 @@ function describeBody(body: unknown): string {
 
 /** What the three errors share: a `toJSON` that logs their fields, and never a request. */
 abstract class PingbackFailure extends Error {
+  abstract override readonly name: ErrorName;
   /** `METHOD /path/{param}` of the operation, e.g. `GET /contacts/{email}`, when known. */
   declare readonly operation: string | undefined;
+
+  /** On the prototype, so neither `toJSON` nor a log line shows it. */
+  get [BRAND](): ErrorName {
+    return this.name;
+  }
 
   constructor(message: string, operation: string | undefined, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
@@ -57,6 +83,11 @@ abstract class PingbackFailure extends Error {
 /** The API answered with a non-2xx status. */
 export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackFailure {
   override readonly name = "PingbackError" as const;
+
+  /** `instanceof` also recognises a `PingbackError` thrown by another copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, "PingbackError");
+  }
   /** The HTTP status, e.g. 404. */
   declare readonly status: number;
   /** The API's machine-readable code, e.g. `CONTACT_NOT_FOUND`; undefined when the body had none. */
@@ -66,7 +97,7 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
   /** The response body: parsed JSON, the raw text of a non-JSON body, or undefined when empty. */
   declare readonly body: unknown;
 
-  constructor({ status, body: raw, operation, redact }: PingbackErrorInit) {
+  constructor({ status, body: raw, operation, redact, reason, cause }: PingbackErrorInit) {
     // A server may echo the key it refused ("invalid key sk_…"): it must not reach a log.
     const body = redacted(raw, redact);
     const serverMessage = stringField(body, "error");
@@ -75,9 +106,9 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
     // No status text: HTTP/2 has none, and the code says it.
     const what = `${operation ?? "Request"} failed with ${status}`;
     const code = errorCode ? ` ${errorCode}` : "";
-    const why = serverMessage ?? `the server sent ${describeBody(body)}`;
+    const why = reason ?? serverMessage ?? `the server sent ${describeBody(body)}`;
     const support = requestId ? ` (requestId ${requestId})` : "";
-    super(`${what}${code}: ${why}${support}`, operation);
+    super(`${what}${code}: ${why}${support}`, operation, cause);
     this.status = status;
     this.errorCode = errorCode;
     this.requestId = requestId;
@@ -89,6 +120,10 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
 export class PingbackNetworkError extends PingbackFailure {
   override readonly name = "PingbackNetworkError" as const;
 
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, "PingbackNetworkError");
+  }
+
   constructor(message: string, options?: { cause?: unknown; operation?: string }) {
     super(message, options?.operation, options?.cause);
   }
@@ -97,6 +132,10 @@ export class PingbackNetworkError extends PingbackFailure {
 /** One attempt took longer than `timeoutMs`. A caller's own abort is not this: it rethrows the signal's reason. */
 export class PingbackTimeoutError extends PingbackFailure {
   override readonly name = "PingbackTimeoutError" as const;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, "PingbackTimeoutError");
+  }
   /** The timeout that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
 
@@ -109,10 +148,19 @@ export class PingbackTimeoutError extends PingbackFailure {
   }
 }
 
-/** True for a `PingbackError`, optionally only with the given code; narrows `errorCode`. */
-export function isPingbackError<C extends ErrorCode = ErrorCode>(
+/**
+ * True for a `PingbackError` (from this copy of the package or another), optionally only with the
+ * given code, one of the spec's known codes; narrows `errorCode`. For a code the spec does not list
+ * yet, compare `error.errorCode`, which stays an open string.
+ */
+export function isPingbackError(value: unknown): value is PingbackError;
+export function isPingbackError<C extends KnownErrorCode>(
   value: unknown,
-  code?: C,
-): value is PingbackError<C> {
-  return value instanceof PingbackError && (code === undefined || value.errorCode === code);
+  code: C,
+): value is PingbackError<C>;
+export function isPingbackError(value: unknown, code?: KnownErrorCode): boolean {
+  return (
+    hasBrand(value, "PingbackError") &&
+    (code === undefined || (value as PingbackError).errorCode === code)
+  );
 }

@@ -20,7 +20,13 @@ export {
   type RetryOptions,
 } from "./options.js";
 export { type FetchResult, orThrow, type SuccessData } from "./or-throw.js";
-export type { PageItem, PaginatedPath, PaginatedPathOf, PaginateInit } from "./paginate.js";
+export type {
+  PageItem,
+  PageProgress,
+  PaginatedPath,
+  PaginatedPathOf,
+  PaginateInit,
+} from "./paginate.js";
 export {
   createLocalRateLimitStore,
   type RateLimitStore,

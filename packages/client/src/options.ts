@@ -34,53 +34,53 @@ export interface RetryEvent {
   /** `METHOD /path/{param}`: the path template, so no email address reaches the retry log. */
   operation: string;
   /** The status that caused the retry, when the server answered. */
-  status?: number;
+  status?: number | undefined;
   /** The server's `Retry-After` header with that status, or null when it sent none. */
-  retryAfter?: string | null;
+  retryAfter?: string | null | undefined;
   /** The network or timeout error that caused the retry, when it did not. */
-  error?: Error;
+  error?: Error | undefined;
 }
 
 export interface RetryOptions {
   /** Retries after the first attempt (default 2). */
-  retries?: number;
+  retries?: number | undefined;
   /** Backoff before the first retry; it doubles each time, with jitter (default 500 ms). */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** The longest backoff between two attempts (default 8000 ms). */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** The longest `Retry-After` the client waits for; a longer one is not retried (default 60000 ms). */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /** Also retry POST and PATCH after 5xx, network errors and timeouts: may run them twice (default false). */
-  retryNonIdempotent?: boolean;
+  retryNonIdempotent?: boolean | undefined;
   /** Called before every retry, e.g. to log or count it. */
-  onRetry?: (event: RetryEvent) => void;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
 }
 
 export interface PingbackClientOptions {
   /** The account's API key, sent as `x-api-key`. Required. */
   apiKey: string;
   /** The API's root URL (default `https://connect.pingback.com/v2`); `http://` only for loopback hosts. */
-  baseUrl?: string;
+  baseUrl?: string | URL | undefined;
   /** Send `x-developer-mode: true` on every request: work on test data, leave production untouched. */
-  developerMode?: boolean;
+  developerMode?: boolean | undefined;
   /** The `fetch` to send requests with (default `globalThis.fetch`); it must honour `init.signal`. */
-  fetch?: (input: Request, init?: RequestInit) => Promise<Response>;
+  fetch?: ((input: Request, init?: RequestInit) => Promise<Response>) | undefined;
   /** Headers sent with every request; a request's own `headers` override them. */
-  headers?: HeadersOptions;
+  headers?: HeadersOptions | undefined;
   /** The client-side rate limit (default: the API's, 5/s, burst 2, 2 in flight), or `false` for none. */
-  rateLimit?: RateLimitOptions | false;
+  rateLimit?: RateLimitOptions | false | undefined;
   /** Retries of failed requests (default: 2 retries), or `false` for none. */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
   /** How long one attempt may take before it fails with `PingbackTimeoutError` (default 30000 ms). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Options a single request may override, passed next to `params` and `body`. */
 export interface PingbackRequestOptions {
   /** This request's timeout per attempt, instead of the client's. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** This request's retry options (merged over the client's), or `false` for none. */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -102,12 +102,24 @@ export const DEFAULT_RETRY: ResolvedRetry = {
   retryNonIdempotent: false,
 };
 
-function refuse(option: string, why: string): never {
-  throw new TypeError(`createPingbackClient: \`${option}\` ${why}`);
+/** Where an option was given: the client's constructor, or one call (`GET /contacts/{email}`). */
+const CLIENT = "createPingbackClient";
+
+function refuse(option: string, why: string, where = CLIENT): never {
+  throw new TypeError(`${where}: \`${option}\` ${why}`);
+}
+
+/** A value as a message may show it: a string in quotes, so `"5000"` and `5000` differ. */
+function shown(value: unknown): string {
+  return typeof value === "string" ? `the string "${value}"` : String(value);
 }
 
 /** Refuses a missing, empty or malformed key without ever echoing it. */
 export function checkApiKey(apiKey: unknown): string {
+  if (apiKey !== undefined && apiKey !== null && typeof apiKey !== "string") {
+    // Its type only: the value may be the key.
+    refuse("apiKey", `must be a string (your Pingback API key), got a ${typeof apiKey}.`);
+  }
   if (typeof apiKey !== "string" || apiKey.trim() === "") {
     refuse("apiKey", "is missing or empty: pass your Pingback API key.");
   }
@@ -118,8 +130,9 @@ export function checkApiKey(apiKey: unknown): string {
   return apiKey;
 }
 
-/** Accepts https URLs, and http URLs of loopback hosts (a local mock or proxy). */
-export function checkBaseUrl(baseUrl: string): string {
+/** Accepts https URLs (strings or `URL`s), and http URLs of loopback hosts (a local mock or proxy). */
+export function checkBaseUrl(option: string | URL): string {
+  const baseUrl = String(option);
   let url: URL;
   try {
     url = new URL(baseUrl);
@@ -138,11 +151,24 @@ export function checkBaseUrl(baseUrl: string): string {
 }
 
 /** Refuses a value that is not a finite (or `whole`) number above (or, with `orZero`, equal to) 0. */
-function checkAmount(option: string, value: number, orZero = false, whole = false): void {
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !orZero) || (whole && value % 1)) {
+function checkAmount(option: string, value: number, orZero = false, whole = false, where = CLIENT) {
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (value === 0 && !orZero) ||
+    (whole && value % 1)
+  ) {
     const kind = whole ? "whole" : "finite";
-    refuse(option, `must be a ${kind} number ${orZero ? "≥" : ">"} 0, got ${value}.`);
+    refuse(option, `must be a ${kind} number ${orZero ? "≥" : ">"} 0, got ${shown(value)}.`, where);
   }
+}
+
+/** The options without their `undefined` values, so that those leave the defaults in place. */
+function defined<T extends object>(option: T | undefined): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key in option) if (option[key] !== undefined) out[key] = option[key];
+  return out;
 }
 
 export function resolveRateLimit(
@@ -184,18 +210,26 @@ export function resolveRateLimit(
 export function resolveRetry(
   option: RetryOptions | false | undefined,
   base: ResolvedRetry = DEFAULT_RETRY,
+  where = CLIENT,
 ): ResolvedRetry {
   if (option === false) return { ...base, retries: 0 };
-  const resolved = { ...base, ...option };
-  checkAmount("retry.retries", resolved.retries, true, true);
+  if (typeof option !== "object" && option !== undefined) {
+    refuse(
+      "retry",
+      `must be an object like { retries: 2 }, or false, got ${shown(option)}.`,
+      where,
+    );
+  }
+  const resolved = { ...base, ...defined(option) };
+  checkAmount("retry.retries", resolved.retries, true, true, where);
   for (const key of ["baseDelayMs", "maxDelayMs", "maxRetryAfterMs"] as const) {
-    checkAmount(`retry.${key}`, resolved[key], true);
+    checkAmount(`retry.${key}`, resolved[key], true, false, where);
   }
   return resolved;
 }
 
-export function resolveTimeout(timeoutMs: number | undefined): number {
+export function resolveTimeout(timeoutMs: number | undefined, where = CLIENT): number {
   const resolved = timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  checkAmount("timeoutMs", resolved);
+  checkAmount("timeoutMs", resolved, false, false, where);
   return resolved;
 }

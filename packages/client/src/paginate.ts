@@ -39,14 +39,28 @@ export type PageItem<P extends PaginatedPath> = ItemOf<GetOperation<P>>;
 
 type Params<Op> = Op extends { parameters: infer Ps } ? Ps : never;
 
+/** What `onPage` is told after each page arrives, before its items are yielded. */
+export interface PageProgress<Item = unknown> {
+  /** The page's number, from 0. */
+  page: number;
+  /** How many items the list holds, as the API counted them in this page's answer. */
+  total: number;
+  /** This page's items. */
+  items: Item[];
+  /** How many items have arrived so far, this page's included. */
+  fetched: number;
+}
+
 /** The GET options of a paginated path, without `page`: the iterator sets it. */
 export type PaginateInit<P extends PaginatedPath> = PingbackRequestOptions & {
+  /** Called after each page arrives, e.g. to draw a progress bar: `fetched` of `total`. */
+  onPage?: ((progress: PageProgress<PageItem<P>>) => void) | undefined;
   params?: Omit<Params<GetOperation<P>>, "query"> & {
     /** The iterator sets `page` itself. */
     query?: Omit<Query<GetOperation<P>>, "page"> & { page?: never };
   };
-  headers?: HeadersOptions;
-  signal?: AbortSignal;
+  headers?: HeadersOptions | undefined;
+  signal?: AbortSignal | undefined;
 };
 
 interface Page {
@@ -72,7 +86,7 @@ type Get = (
 export async function* paginate<P extends PaginatedPath>(
   get: Get,
   path: P,
-  init: PaginateInit<P> = {},
+  { onPage, ...init }: PaginateInit<P> = {},
 ): AsyncGenerator<PageItem<P>, void, undefined> {
   let seen = 0;
   let pageSize = 0;
@@ -92,8 +106,9 @@ export async function* paginate<P extends PaginatedPath>(
     const { total, data: items } = body.data;
     if (items.length === 0) return;
     if (page === 0) pageSize = items.length;
-    yield* items as PageItem<P>[];
     seen += items.length;
+    onPage?.({ page, total, items: items as PageItem<P>[], fetched: seen });
+    yield* items as PageItem<P>[];
     if (seen >= total) return;
     // The server's count bounds the loop; page sizes come from the first page.
     lastPage = Math.ceil(total / pageSize) - 1;

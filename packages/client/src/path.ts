@@ -18,6 +18,11 @@ function encodeSegment(text: string): string {
 }
 
 function segment(name: string, value: unknown): string {
+  if (value === undefined || value === null) {
+    throw new TypeError(
+      `Path parameter "${name}" is missing: pass it as \`params: { path: { ${name}: ... } }\`.`,
+    );
+  }
   const text = typeof value === "string" || typeof value === "number" ? String(value) : "";
   if (text === "" || text === "." || text === "..") {
     // "." and ".." would be resolved by the URL parser, and reach another endpoint.

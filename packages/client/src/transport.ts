@@ -5,7 +5,7 @@
 import { PingbackNetworkError, PingbackTimeoutError } from "./errors.js";
 import { rememberFailedCall } from "./operation.js";
 import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
-import { resolveRetry } from "./options.js";
+import { resolveRetry, resolveTimeout } from "./options.js";
 import type { RateLimitStore } from "./rate-limit.js";
 import { type Failure, parseRetryAfter, retryDelay } from "./retry.js";
 import { type Deadline, sleep } from "./timeout.js";
@@ -14,10 +14,14 @@ export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
 
 /** What the client's wrapper puts on each call's Request (openapi-fetch copies unknown init keys). */
 export interface CallInfo {
-  /** `METHOD /path/{param}`. */
-  pingbackOperation?: string;
-  /** The caller's `signal`, if any. */
-  pingbackSignal?: AbortSignal;
+  pingbackCall?: {
+    /** `METHOD /path/{param}`. */
+    operation: string;
+    /** The caller's `signal`, if any. */
+    signal: AbortSignal | undefined;
+    /** The 2xx response, set here: the wrapper names it if its body turns out not to be JSON. */
+    response?: Response;
+  };
 }
 
 export interface TransportOptions {
@@ -43,10 +47,15 @@ async function attempt(
   } catch (error) {
     if (callerSignal?.aborted) throw callerSignal.reason;
     if (deadline.timedOut()) throw new PingbackTimeoutError(timeoutMs, { operation });
-    throw new PingbackNetworkError(`${operation} got no response: ${describe(error)}`, {
-      cause: error,
-      operation,
-    });
+    // The host names the server that did not answer; the path and query may hold an email address.
+    const { host } = new URL(request.url);
+    throw new PingbackNetworkError(
+      `${operation} got no response from ${host}: ${describe(error)}`,
+      {
+        cause: error,
+        operation,
+      },
+    );
   } finally {
     deadline.clear();
     release?.();
@@ -64,12 +73,16 @@ function describe(error: unknown): string {
 export function createTransport(options: TransportOptions): Fetch {
   return async function pingbackFetch(request) {
     const own = request as Request & PingbackRequestOptions & CallInfo;
-    const timeoutMs = own.timeoutMs ?? options.timeoutMs;
-    const retry = own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry);
-    const operation = own.pingbackOperation ?? request.method;
+    const call = own.pingbackCall;
+    const operation = call?.operation ?? request.method;
+    // A request's own options are checked here, before the request is sent.
+    const timeoutMs =
+      own.timeoutMs === undefined ? options.timeoutMs : resolveTimeout(own.timeoutMs, operation);
+    const retry =
+      own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry, operation);
     // The caller's own signal, as the client's wrapper saw it (the request's own signal always
     // exists): knowing there is none lets the attempt share a deadline with others.
-    const callerSignal = own.pingbackSignal;
+    const callerSignal = call?.signal;
 
     for (let retryNumber = 1; ; retryNumber++) {
       // A body can be read once: keep the original intact while another attempt may follow.
@@ -79,7 +92,10 @@ export function createTransport(options: TransportOptions): Fetch {
       let result: Response | Error;
       try {
         result = await attempt(sent, options, timeoutMs, operation, callerSignal);
-        if (result.ok) return result;
+        if (result.ok) {
+          if (call) call.response = result;
+          return result;
+        }
         rememberFailedCall(result, { operation, apiKey: request.headers.get("x-api-key") });
         failure = { status: result.status, retryAfter: result.headers.get("retry-after") };
         if (result.status === 429) options.limiter?.throttled(parseRetryAfter(failure.retryAfter));

@@ -48,6 +48,36 @@ describe("paths and bodies", () => {
   });
 });
 
+describe("a request's own options", () => {
+  test("timeoutMs and retry are typed on every method, and nothing else is accepted", async () => {
+    void client.GET("/contacts", { timeoutMs: 500, retry: { retries: 1 } });
+    void client.POST("/contacts", { body: { email: "a@b.com" }, timeoutMs: 500, retry: false });
+    void client.request("get", "/contacts/{email}", { ...email, timeoutMs: 500 });
+    void client.paginate("/contacts", { timeoutMs: 500, retry: { retries: 1 } });
+    // @ts-expect-error: the option is `timeoutMs`
+    void client.GET("/contacts", { timeout: 500 });
+    // @ts-expect-error: the option is `timeoutMs`
+    void client.POST("/contacts", { body: { email: "a@b.com" }, timeout: 500 });
+    // @ts-expect-error: the option is `timeoutMs`
+    void client.request("get", "/contacts", { timeout: 500 });
+    // @ts-expect-error: the option is `timeoutMs`
+    void client.paginate("/contacts", { timeout: 500 });
+    // @ts-expect-error: a number of milliseconds, not a string
+    void client.GET("/contacts", { timeoutMs: "1000" });
+    void client.PUT("/contacts/{email}", { ...email, body: {}, retry: { retries: 2 } });
+    // @ts-expect-error: retries is a number
+    void client.PUT("/contacts/{email}", { ...email, body: {}, retry: { retries: "2" } });
+  });
+
+  test("openapi-fetch's own options keep their types", async () => {
+    const { data } = await client.GET("/contacts/{email}", { ...email, parseAs: "text" });
+    if (data !== undefined) expectTypeOf(data).toEqualTypeOf<string>();
+    void client.GET("/contacts", { signal: AbortSignal.timeout(1), headers: { "x-trace": "1" } });
+    // @ts-expect-error: not a way to parse
+    void client.GET("/contacts", { parseAs: "xml" });
+  });
+});
+
 describe("throwing style", () => {
   test("orThrow returns the success body", async () => {
     const body = await client.GET("/contacts/{email}", email).then(orThrow);
@@ -69,6 +99,9 @@ describe("throwing style", () => {
     if (isPingbackError(caught, "FORBIDDEN")) {
       expectTypeOf(caught.errorCode).toEqualTypeOf<"FORBIDDEN" | undefined>();
     }
+    // @ts-expect-error: not a code of the spec (compare `error.errorCode` for a code it lacks)
+    isPingbackError(caught, "CONTACT_NOT_FOUNDD");
+    if (isPingbackError(caught)) expectTypeOf(caught.errorCode).toExtend<string | undefined>();
   });
 });
 

@@ -171,6 +171,18 @@ describe("the API key never leaves the request", () => {
     for (const text of printed) expect(text).not.toContain(apiKey);
   });
 
+  test("the result-style `error` that echoes the key is redacted too", async () => {
+    const echoed = Response.json(
+      { error: `Invalid API key ${apiKey}`, errorCode: "FORBIDDEN" },
+      { status: 403 },
+    );
+    const result = await client(echoed).GET("/contacts/{email}", {
+      params: { path: { email: "a@b.com" } },
+    });
+    expect(result.error).toEqual({ error: "Invalid API key [redacted]", errorCode: "FORBIDDEN" });
+    expect(result.response.status).toBe(403);
+  });
+
   test("the client itself does not show it", () => {
     const c = client(ok());
     expect(inspect(c, { depth: Number.POSITIVE_INFINITY, showHidden: true })).not.toContain(apiKey);

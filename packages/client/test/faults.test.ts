@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, onTestFinished, test } from "vitest";
 import {
   createPingbackClient,
+  isPingbackError,
   orThrow,
   PingbackError,
   PingbackNetworkError,
@@ -101,7 +102,7 @@ describe("connection reset", () => {
     const call = client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } });
     await expect(call).rejects.toBeInstanceOf(PingbackNetworkError);
     await expect(call).rejects.toThrow(
-      /GET \/contacts\/\{email\} got no response: fetch failed \(ECONNRESET\)/,
+      /^GET \/contacts\/\{email\} got no response from 127\.0\.0\.1:\d+: fetch failed \(ECONNRESET\)$/,
     );
     expect(server.seen).toHaveLength(3);
     expect(retries.map((r) => r.error?.name)).toEqual([
@@ -130,6 +131,9 @@ describe("a response slower than the timeout", () => {
       });
     });
 
+  /** Answers only when the client gives up: the request stays in flight until then. */
+  const never: Handler = (_, res) => new Promise<void>((resolve) => res.on("close", resolve));
+
   test("a GET times out each attempt and fails with PingbackTimeoutError", async () => {
     const { server, client } = await serve(slow);
     const call = client.GET("/contacts/{email}", {
@@ -142,20 +146,26 @@ describe("a response slower than the timeout", () => {
   });
 
   test("a create times out once and is not sent again", async () => {
-    const { server, client } = await serve(slow);
-    const call = client.POST("/contacts", { body: { email: "a@b.com" }, timeoutMs: 100 });
+    const { server, client, retries } = await serve(never);
+    // Long enough for the POST to reach the server on a loaded machine; the server never answers.
+    const call = client.POST("/contacts", { body: { email: "a@b.com" }, timeoutMs: 1_000 });
+    await server.received(1);
     await expect(call).rejects.toBeInstanceOf(PingbackTimeoutError);
+    expect(retries).toEqual([]);
     expect(postsOf(server)).toHaveLength(1);
   });
 
   test("a caller's abort is the caller's reason, not a timeout, and is not retried", async () => {
-    const { server, client } = await serve(slow);
+    const { server, client } = await serve(never);
     const controller = new AbortController();
     const call = client.GET("/contacts/{email}", {
       params: { path: { email: "a@b.com" } },
       signal: controller.signal,
+      // No timeout may fire first, however loaded the machine: the abort is the only way out.
+      timeoutMs: 60_000,
     });
-    setTimeout(() => controller.abort(new Error("user left the page")), 50);
+    await server.received(1);
+    controller.abort(new Error("user left the page"));
     await expect(call).rejects.toThrow("user left the page");
     await expect(call).rejects.not.toBeInstanceOf(PingbackTimeoutError);
     expect(server.seen).toHaveLength(1);
@@ -210,16 +220,29 @@ describe("bodies that are not the API's JSON", () => {
     expect(server.seen).toHaveLength(3);
   });
 
-  test("malformed JSON in a 2xx rejects with the parser's SyntaxError, after one request", async () => {
-    const { server, client } = await serve((_, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end('{"message": ');
-    });
-    await expect(
-      client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } }),
-    ).rejects.toBeInstanceOf(SyntaxError);
-    expect(server.seen).toHaveLength(1);
-  });
+  test.each([
+    { given: "malformed JSON", type: "application/json", body: '{"message": ' },
+    { given: "an HTML page", type: "text/html", body: "<!DOCTYPE html><title>Sign in</title>" },
+  ])(
+    "$given in a 2xx is a PingbackError naming the operation, after one request",
+    async ({ type, body }) => {
+      const { server, client } = await serve((_, res) => {
+        res.writeHead(200, { "content-type": type });
+        res.end(body);
+      });
+      const error = await client
+        .GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } })
+        .catch((e: unknown) => e);
+      expect(isPingbackError(error)).toBe(true);
+      expect(error).toMatchObject({
+        message: `GET /contacts/{email} failed with 200: the body is not JSON (content-type: ${type}); is \`baseUrl\` the API's?`,
+        status: 200,
+        operation: "GET /contacts/{email}",
+        cause: expect.any(SyntaxError),
+      });
+      expect(server.seen).toHaveLength(1);
+    },
+  );
 });
 
 describe("a server enforcing the API's rate limit (5/s, burst 2, 2 in flight)", () => {

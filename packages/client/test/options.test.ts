@@ -16,7 +16,11 @@ describe("apiKey", () => {
     { given: undefined, want: /`apiKey` is missing or empty/ },
     { given: "", want: /`apiKey` is missing or empty/ },
     { given: "   ", want: /`apiKey` is missing or empty/ },
-    { given: 42, want: /`apiKey` is missing or empty/ },
+    {
+      given: 42,
+      want: /^createPingbackClient: `apiKey` must be a string \(your Pingback API key\), got a number\.$/,
+    },
+    { given: null, want: /`apiKey` is missing or empty/ },
     { given: " sk_padded", want: /has spaces, line breaks or non-ASCII/ },
     { given: "sk_a\nx-evil: 1", want: /has spaces, line breaks or non-ASCII/ },
   ])("$given is refused at construction", ({ given, want }) => {
@@ -57,6 +61,20 @@ describe("baseUrl", () => {
     else expect(create).toThrow(want);
   });
 
+  test("a URL object is accepted, and checked like a string", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({
+      apiKey,
+      baseUrl: new URL("http://127.0.0.1:4010/v2"),
+      fetch: stub.fetch,
+    });
+    await client.GET("/contacts");
+    expect(stub.requests[0]?.url).toBe("http://127.0.0.1:4010/v2/contacts");
+    expect(() => createPingbackClient({ apiKey, baseUrl: new URL("http://example.com") })).toThrow(
+      /must use https:\/\//,
+    );
+  });
+
   test("defaults to the production API", async () => {
     const stub = stubFetch(ok());
     const client = createPingbackClient({ apiKey, fetch: stub.fetch });
@@ -69,7 +87,15 @@ describe("baseUrl", () => {
 describe("options that must be numbers", () => {
   test.each([
     { given: { timeoutMs: 0 }, want: /`timeoutMs` must be a finite number > 0, got 0/ },
-    { given: { timeoutMs: Number.NaN }, want: /`timeoutMs`/ },
+    { given: { timeoutMs: Number.NaN }, want: /`timeoutMs` must be a finite number > 0, got NaN/ },
+    {
+      given: { timeoutMs: "5000" },
+      want: /`timeoutMs` must be a finite number > 0, got the string "5000"\./,
+    },
+    {
+      given: { retry: 2 },
+      want: /`retry` must be an object like \{ retries: 2 \}, or false, got 2/,
+    },
     {
       given: { retry: { retries: -1 } },
       want: /`retry.retries` must be a whole number ≥ 0, got -1/,
@@ -95,7 +121,48 @@ describe("options that must be numbers", () => {
       want: /`rateLimit.store` decides the limits: set requestsPerSecond on the store/,
     },
   ])("$given is refused", ({ given, want }) => {
-    expect(() => createPingbackClient({ apiKey, ...given })).toThrow(want);
+    expect(() => createPingbackClient({ apiKey, ...(given as object) })).toThrow(want);
+  });
+});
+
+describe("options given as undefined (exactOptionalPropertyTypes)", () => {
+  test("leave the defaults in place", async () => {
+    const stub = stubFetch(new Response(null, { status: 503 }));
+    const client = createPingbackClient({
+      apiKey,
+      baseUrl: undefined,
+      fetch: stub.fetch,
+      timeoutMs: undefined,
+      retry: { retries: 1, baseDelayMs: 1, maxDelayMs: undefined },
+      rateLimit: undefined,
+    });
+    await client.GET("/contacts");
+    expect(stub.requests.map((r) => r.url)).toEqual([
+      "https://connect.pingback.com/v2/contacts",
+      "https://connect.pingback.com/v2/contacts",
+    ]);
+  });
+});
+
+describe("a request's own timeoutMs and retry", () => {
+  test.each([
+    {
+      given: { timeoutMs: "1000" },
+      want: 'GET /contacts: `timeoutMs` must be a finite number > 0, got the string "1000".',
+    },
+    {
+      given: { timeoutMs: Number.NaN },
+      want: "GET /contacts: `timeoutMs` must be a finite number > 0, got NaN.",
+    },
+    {
+      given: { retry: { retries: "3" } },
+      want: 'GET /contacts: `retry.retries` must be a whole number ≥ 0, got the string "3".',
+    },
+  ])("$given is refused before anything is sent", async ({ given, want }) => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    await expect(client.GET("/contacts", given as object)).rejects.toThrow(want);
+    expect(stub.requests).toHaveLength(0);
   });
 });
 

@@ -49,6 +49,27 @@ describe("paginate", () => {
     expect(stub.requests).toHaveLength(2);
   });
 
+  test("onPage reports each page with the total the API returned, before its items", async () => {
+    const stub = stubFetch(pagesOf(23));
+    const client = createPingbackClient({ apiKey: "k", fetch: stub.fetch, rateLimit: false });
+    const events: string[] = [];
+    for await (const contact of client.paginate("/contacts", {
+      onPage: ({ page, total, items, fetched }) =>
+        events.push(`page ${page}: ${items.length} items, ${fetched} of ${total}`),
+    })) {
+      if (contact.id === "0" || contact.id === "20") events.push(`item ${contact.id}`);
+    }
+    expect(events).toEqual([
+      "page 0: 10 items, 10 of 23",
+      "item 0",
+      "page 1: 10 items, 20 of 23",
+      "page 2: 3 items, 23 of 23",
+      "item 20",
+    ]);
+    // The callback is the iterator's own: it is not sent.
+    expect(stub.requests.every((r) => !("onPage" in r))).toBe(true);
+  });
+
   test("fetches a page only when the loop asks for it", async () => {
     const stub = stubFetch(pagesOf(30));
     const client = createPingbackClient({ apiKey: "k", fetch: stub.fetch, rateLimit: false });

@@ -20,7 +20,10 @@ describe("serializePath", () => {
   });
 
   test.each([
-    { given: undefined, want: /"email" must be a non-empty string or number/ },
+    {
+      given: undefined,
+      want: /"email" is missing: pass it as `params: \{ path: \{ email: ... \} \}`/,
+    },
     { given: "", want: /"email" must be a non-empty string or number/ },
     { given: ".", want: /"email" must be .*, not "\." or "\.\."/ },
     { given: "..", want: /"email" must be .*, not "\." or "\.\."/ },
@@ -37,6 +40,15 @@ describe("through the client", () => {
     const client = createPingbackClient({ apiKey: "k", fetch: stub.fetch });
     await client.GET("/contacts/{email}", { params: { path: { email: "../x/y@z.com" } } });
     expect(new URL(stub.requests[0]?.url ?? "").pathname).toBe("/v2/contacts/..%2Fx%2Fy%40z.com");
+  });
+
+  test("a missing path parameter (plain JS) is refused before anything is sent, by name", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey: "k", fetch: stub.fetch });
+    const get = client.GET as (path: string, init?: object) => Promise<unknown>;
+    await expect(get("/contacts/{email}")).rejects.toThrow(/Path parameter "email" is missing/);
+    await expect(get("/contacts/{email}", { params: { query: {} } })).rejects.toThrow(/"email"/);
+    expect(stub.requests).toHaveLength(0);
   });
 
   test('".." is refused before anything is sent', async () => {

@@ -301,7 +301,7 @@ describe("network errors", () => {
     expect(error).toBeInstanceOf(PingbackNetworkError);
     expect(error).toMatchObject({
       message: expect.stringMatching(
-        /^GET \/contacts\/\{email\} got no response: fetch failed \(ECONNREFUSED\)$/,
+        /^GET \/contacts\/\{email\} got no response from connect\.pingback\.com: fetch failed \(ECONNREFUSED\)$/,
       ),
       operation: "GET /contacts/{email}",
       cause,

@@ -1,4 +1,5 @@
 /** A real HTTP server on 127.0.0.1 for fault tests: it records every request it sees. */
+import { EventEmitter, once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -18,16 +19,20 @@ export type Handler = (
 export interface TestServer {
   baseUrl: string;
   seen: SeenRequest[];
+  /** Resolves once the server has received `count` requests (bodies read), however long it takes. */
+  received(count?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startServer(handler: Handler): Promise<TestServer> {
   const seen: SeenRequest[] = [];
+  const events = new EventEmitter();
   const server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     const request = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
     seen.push(request);
+    events.emit("request");
     await handler(request, res, seen.length - 1);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -35,6 +40,9 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v2`,
     seen,
+    async received(count = 1) {
+      while (seen.length < count) await once(events, "request");
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
