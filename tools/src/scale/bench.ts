@@ -258,4 +258,10 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (error) {
+  // Bad arguments, or a copy that cannot be set up: say what, without a stack trace.
+  console.error(`bench:scale: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+}
