@@ -36,6 +36,8 @@ describe("a broken example in the spec fails the suite, naming the operation and
   let mock: RunningPrism;
   let c: ExampleCase;
 
+  // Prism reads the whole spec before it listens: about 5 s at 900 operations on an idle machine,
+  // several times that on a busy two-core one.
   beforeAll(
     async () => {
       writeFileSync(file, JSON.stringify(broken));
@@ -43,8 +45,6 @@ describe("a broken example in the spec fails the suite, naming the operation and
       const found = exampleCases(broken).find((candidate) => candidate.name === BROKEN);
       if (!found) throw new Error(`no case named ${BROKEN}`);
       c = found;
-      // Prism reads the whole spec before it listens: about 5 s at 900 operations on an idle machine,
-    // several times that on a busy two-core one.
     },
     60_000 + 30 * operations(broken).length,
   );
