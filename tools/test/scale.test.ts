@@ -143,6 +143,16 @@ describe("growSpec", () => {
     expect(Object.keys(root.components.securitySchemes)).toEqual(["key"]);
   });
 
+  test("numbers the copies of a spec grown before after its own, so no name clashes", () => {
+    const again = parse(growSpec(grown, 2, pinned).get("openapi.yaml") as string);
+    expect(Object.keys(again.paths).slice(3)).toEqual([
+      "/copy4/things/{id}",
+      "/copy4/copy2/things/{id}",
+      "/copy4/copy3/things/{id}",
+    ]);
+    expect(Object.keys(again.components.schemas)).toContain("ThingCopy2Copy4");
+  });
+
   test("refuses a factor that is not a whole number of at least 1, and a ref to no file", () => {
     expect(() => growSpec(spec, 0)).toThrow(/whole number of at least 1 \(got 0\)/);
     const broken = new Map(spec);

@@ -279,8 +279,14 @@ export function growSpec(files: SpecFiles, factor: number, pinned: RegExp[] = []
     }
   }
 
+  // A spec grown before already holds copies 2..n: number the new ones from n+1, so no name clashes.
+  const used = [...paths, ...[...clonedComponents.values()].flatMap((names) => [...names])].flatMap(
+    (name) => [...(/^\/copy(\d+)\/|Copy(\d+)$/.exec(name)?.slice(1) ?? [])],
+  );
+  const first = Math.max(1, ...used.filter(Boolean).map(Number)) + 1;
+
   const grown: SpecFiles = new Map(files);
-  for (let copy = 2; copy <= factor; copy++) {
+  for (let copy = first; copy < first + factor - 1; copy++) {
     const renames: Renames = {
       copy,
       files: new Map(cloned.map((file) => [file, cloneFileName(file, pathFiles.has(file), copy)])),
