@@ -141,9 +141,9 @@ describe("pagination", () => {
         };
       };
     };
-    expectTypeOf<PaginatedPathOf<WithNotes>>().toEqualTypeOf<
-      "/contacts" | "/segments" | "/notes"
-    >();
+    // Exactly the spec's lists plus the new one, whatever lists the spec holds today.
+    expectTypeOf<PaginatedPathOf<WithNotes>>().toEqualTypeOf<PaginatedPath | "/notes">();
+    expectTypeOf<"/notes/{id}">().not.toExtend<PaginatedPathOf<WithNotes>>();
   });
 
   test("items are typed, and only paginated paths are accepted", () => {
