@@ -4,7 +4,7 @@
  * the report.
  *
  * The part is the same for every case and does not grow with the spec: the path files the cases
- * break and every file they reach, with openapi.yaml cut down to name only those (so it lints clean
+ * break and every file they reach (by `$ref`, or as the operation a link targets), with openapi.yaml cut down to name only those (so it lints clean
  * on its own, which the first case checks). The whole spec is linted once.
  */
 import { execFile } from "node:child_process";
@@ -35,15 +35,54 @@ function refsOf(value: Yaml, from: string, found: string[] = []): string[] {
   return found;
 }
 
-/** Writes to `dir` the part of the spec made of `pathFiles` and all they reach (see the top). */
+/** Every `operationId` a link of a YAML value targets. */
+function linkTargetsOf(value: Yaml, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) linkTargetsOf(item, found);
+  else if (value && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === "links" && child && typeof child === "object") {
+        for (const link of Object.values(child as Record<string, Yaml>)) {
+          if (typeof link?.operationId === "string") found.push(link.operationId);
+        }
+      } else linkTargetsOf(child, found);
+    }
+  }
+  return found;
+}
+
+/** The path file of each operationId: one read of every path file, shared by all cases. */
+const pathFileOf = (async () => {
+  const root = parse(await readFile(join(specDir, "openapi.yaml"), "utf8"));
+  const index = new Map<string, string>();
+  for (const item of Object.values(root.paths) as Yaml[]) {
+    if (typeof item?.$ref !== "string") continue;
+    const file = normalize(item.$ref);
+    const doc = parse(await readFile(join(specDir, file), "utf8"));
+    for (const op of Object.values(doc ?? {}) as Yaml[]) {
+      if (typeof op?.operationId === "string") index.set(op.operationId, file);
+    }
+  }
+  return index;
+})();
+
+/**
+ * Writes to `dir` the part of the spec made of `pathFiles` and all they reach, `$ref`s and the
+ * operations their links target (see the top).
+ */
 async function writeSpecPart(dir: string, pathFiles: string[]) {
   const root = parse(await readFile(join(specDir, "openapi.yaml"), "utf8"));
+  const byOperationId = await pathFileOf;
   const keep = new Set<string>();
   const queue = [...pathFiles, ...refsOf(root.components.securitySchemes, "openapi.yaml")];
   for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
     if (keep.has(file)) continue;
     keep.add(file);
-    queue.push(...refsOf(parse(await readFile(join(specDir, file), "utf8")), file));
+    const doc = parse(await readFile(join(specDir, file), "utf8"));
+    queue.push(...refsOf(doc, file));
+    for (const target of linkTargetsOf(doc)) {
+      const targetFile = byOperationId.get(target);
+      if (targetFile) queue.push(targetFile);
+    }
   }
   const kept = (entry: Yaml) => !entry.$ref || keep.has(normalize(entry.$ref));
   root.paths = Object.fromEntries(Object.entries(root.paths).filter(([, item]) => kept(item)));
