@@ -169,7 +169,7 @@ async function sidebarEntries(): Promise<Set<string>> {
   return entries;
 }
 
-describe("the API reference page in headless Chromium", { timeout: 30_000 }, () => {
+describe("the API reference page in headless Chromium", { timeout: loadTimeout }, () => {
   test("the bundled spec has operations to look for", () => {
     expect(operations.length).toBeGreaterThan(0);
     expect(withRequestExample.length).toBeGreaterThan(0);
