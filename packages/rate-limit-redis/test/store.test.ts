@@ -49,9 +49,9 @@ describe.each([
       grantedAt.push(performance.now() - start);
       release();
     }
-    for (let i = 1; i < 4; i++) {
-      expect((grantedAt[i] ?? 0) - (grantedAt[i - 1] ?? 0)).toBeGreaterThanOrEqual(45);
-    }
+    // The store spaces grants on Redis's clock; seen from here, each gap also carries the jitter of
+    // one round trip, so the span of three intervals is what can be asserted (less 10 ms of it).
+    expect((grantedAt[3] ?? 0) - (grantedAt[0] ?? 0)).toBeGreaterThanOrEqual(3 * 50 - 10);
   });
 
   test("at most maxInFlight slots are taken at once; a release lets the next one in", async () => {
