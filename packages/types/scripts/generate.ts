@@ -62,33 +62,36 @@ function sendsApiKey(security: SecurityRequirement[] | undefined, schemes: Set<s
 }
 
 /**
- * The whole text of security.gen.ts: for each path and method of the spec, whether the API key is
- * sent, from the operation's `security` or, when it has none, the spec's.
+ * The whole text of security.gen.ts: whether the API key is sent by default (the spec's own
+ * `security`), and the operations whose own `security` says otherwise. Only the exceptions are
+ * listed, so what the client bundles does not grow with the number of operations.
  */
 export function renderSecurity(spec: OpenAPI3): string {
   const schemes = apiKeySchemes(spec);
   const global = spec.security as SecurityRequirement[] | undefined;
-  const rows = Object.entries(spec.paths ?? {}).map(([path, item]) => {
+  const byDefault = sendsApiKey(global, schemes);
+  const rows = Object.entries(spec.paths ?? {}).flatMap(([path, item]) => {
     const methods = HTTP_METHODS.flatMap((method) => {
       const operation = (item as Record<string, { security?: SecurityRequirement[] } | undefined>)[
         method
       ];
       if (!operation) return [];
-      return [`${method}: ${sendsApiKey(operation.security ?? global, schemes)}`];
+      const sends = sendsApiKey(operation.security ?? global, schemes);
+      return sends === byDefault ? [] : [`${method}: ${sends}`];
     });
-    return `  ${JSON.stringify(path)}: { ${methods.join(", ")} },`;
+    return methods.length ? [`  ${JSON.stringify(path)}: { ${methods.join(", ")} },`] : [];
   });
-  return `${HEADER}/**
- * Whether the client sends the API key (\`x-api-key\`) to an operation, by path template and
- * lowercase method: \`true\` when the operation's \`security\` (or, when it has none, the spec's)
- * names the API key's scheme; \`false\` for an operation with \`security: []\`.
+  return `${HEADER}/** Whether the client sends the API key (\`x-api-key\`) to an operation: the spec's own \`security\`. */
+export const API_KEY_REQUIRED_BY_DEFAULT: boolean = ${byDefault};
+
+/**
+ * The operations whose own \`security\` differs from that default, by path template and lowercase
+ * method: \`false\` for an operation with \`security: []\` (e.g. a webhook intake), \`true\` for one
+ * that names the API key's scheme in a spec that does not.
  */
-export const API_KEY_REQUIRED: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
+export const API_KEY_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
 ${rows.join("\n")}
 };
-
-/** Whether the key is sent to an operation the spec does not describe: the spec's own \`security\`. */
-export const API_KEY_REQUIRED_BY_DEFAULT: boolean = ${sendsApiKey(global, schemes)};
 `;
 }
 

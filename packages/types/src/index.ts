@@ -6,10 +6,10 @@
  * export, which operations take the API key, comes from the generated security.gen.ts.
  */
 import type { components, operations } from "./openapi.gen.js";
-import { API_KEY_REQUIRED, API_KEY_REQUIRED_BY_DEFAULT } from "./security.gen.js";
+import { API_KEY_EXCEPTIONS, API_KEY_REQUIRED_BY_DEFAULT } from "./security.gen.js";
 
 export type * from "./openapi.gen.js";
-export { API_KEY_REQUIRED, API_KEY_REQUIRED_BY_DEFAULT };
+export { API_KEY_EXCEPTIONS, API_KEY_REQUIRED_BY_DEFAULT };
 
 /**
  * Whether an operation takes the API key, by its path template (`/contacts/{email}`) and method
@@ -17,7 +17,7 @@ export { API_KEY_REQUIRED, API_KEY_REQUIRED_BY_DEFAULT };
  * spec's default.
  */
 export function requiresApiKey(path: string, method: string): boolean {
-  return API_KEY_REQUIRED[path]?.[method.toLowerCase()] ?? API_KEY_REQUIRED_BY_DEFAULT;
+  return API_KEY_EXCEPTIONS[path]?.[method.toLowerCase()] ?? API_KEY_REQUIRED_BY_DEFAULT;
 }
 
 /**

@@ -3,21 +3,14 @@
  * change the spec, then run `pnpm generate`.
  */
 
+/** Whether the client sends the API key (`x-api-key`) to an operation: the spec's own `security`. */
+export const API_KEY_REQUIRED_BY_DEFAULT: boolean = true;
+
 /**
- * Whether the client sends the API key (`x-api-key`) to an operation, by path template and
- * lowercase method: `true` when the operation's `security` (or, when it has none, the spec's)
- * names the API key's scheme; `false` for an operation with `security: []`.
+ * The operations whose own `security` differs from that default, by path template and lowercase
+ * method: `false` for an operation with `security: []` (e.g. a webhook intake), `true` for one
+ * that names the API key's scheme in a spec that does not.
  */
-export const API_KEY_REQUIRED: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
-  "/contacts": { get: true, post: true },
-  "/contacts/{email}": { get: true, put: true },
-  "/deals": { post: true },
-  "/deals/{dealId}": { put: true },
-  "/segments": { get: true },
-  "/segments/add-contact/{email}": { post: true },
-  "/email-verification/{email}": { post: true },
+export const API_KEY_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
   "/webhook/{webhookId}/c/{channelUid}/w/{workflowId}": { post: false },
 };
-
-/** Whether the key is sent to an operation the spec does not describe: the spec's own `security`. */
-export const API_KEY_REQUIRED_BY_DEFAULT: boolean = true;
