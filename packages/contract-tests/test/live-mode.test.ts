@@ -22,17 +22,8 @@ import {
 // implements), so its cost does not grow with the spec: at 900 operations it sends the same requests.
 const document = selfTestSlice(loadSpec().document, fakeServes);
 const validator = createValidator(document);
-// The spec's error catalogue (issue 13) is what the checks expect; a spec without it cannot be
-// self-tested, and the suite says so in its name instead of failing at import.
-const catalogueError = (() => {
-  try {
-    errorCatalogue(document);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-})();
-const catalogue = catalogueError ? new Map() : errorCatalogue(document);
+// The spec's error catalogue is what the checks expect; a spec without it fails here, loudly.
+const catalogue = errorCatalogue(document);
 const API_KEY = "live-self-test-secret-8f2c";
 // The breach table runs 80× faster than the API's pace: the fake counts 400/s (same burst and
 // in-flight cap, on arrival), the client's retries keep their count and their backoff scaled by 80,
@@ -127,130 +118,121 @@ const SAYS: Partial<Record<Breach, RegExp>> = {
   "total-wrong": /with total \d+ and 10 per page it should hold/,
   "bare-error": /error body has no requestId/,
 };
-const planned = catalogueError
-  ? []
-  : planLive(document, { runId: "x", env: {}, developerMode: true }).cases;
+const planned = planLive(document, { runId: "x", env: {}, developerMode: true }).cases;
 const hasOpenOperation = planned.some((c) => c.auth === "none" && c.check === "outcome");
 
 const table: string[] = [];
 
-describe.skipIf(catalogueError !== null)(
-  catalogueError
-    ? `live mode self-test skipped: ${catalogueError}`
-    : "live mode against a fake Pingback server (self-test, on a bounded slice of the spec)",
-  () => {
-    afterAll(() => {
-      mkdirSync(REPORTS_DIR, { recursive: true });
-      const markdown = ["| breach | caught by | how |", "| --- | --- | --- |", ...table, ""].join(
-        "\n",
-      );
-      writeFileSync(join(REPORTS_DIR, "live-self-test.md"), markdown);
-      console.log(`live self-test, checks × breaches:\n${markdown}`);
-    });
-
-    test("a server that keeps the contract passes every check, with no warning", async () => {
-      const { plan, run } = await liveRun();
-      const failed = run.results.filter((r) => r.verdict !== "pass" || r.warnings.length > 0);
-      expect(
-        failed.map((r) => `${r.name}: ${r.verdict} ${r.why.join("; ")} ${r.warnings.join("; ")}`),
-      ).toEqual([]);
-      const kinds = new Set(plan.cases.map((c) => c.check));
-      expect([...kinds].sort()).toEqual(
-        (
-          [
-            "outcome",
-            "read-back",
-            "pagination",
-            "developer-mode",
-            "no-key",
-            "wrong-key",
-            "missing-body",
-            "invalid-parameter",
-            "invalid-body",
-          ] as const
-        )
-          .slice()
-          .sort(),
-      );
-      table.push(`| (none: a correct server) | - | ${run.results.length} cases pass |`);
-    });
-
-    test.for(BREACHES.map((breach) => ({ breach })))(
-      "breach $breach is caught",
-      async ({ breach }, { skip }) => {
-        if (breach === "intake-needs-key" && !hasOpenOperation)
-          return skip("the slice has no operation with security: [] that the fake implements");
-        const { run } = await liveRun({ breach });
-        const want = CAUGHT_BY[breach];
-        const failures = run.results.filter((r) => r.verdict === "fail");
-        const caught =
-          want === "warning"
-            ? run.results.filter((r) => r.warnings.length > 0)
-            : failures.filter((r) => want === "any" || r.check === want);
-        expect(
-          caught.length,
-          `nothing caught ${breach}: ${JSON.stringify(run.results.map((r) => [r.name, r.verdict, r.why]))}`,
-        ).toBeGreaterThan(0);
-        const said = caught
-          .flatMap((r) => (want === "warning" ? r.warnings : r.why))
-          .sort((a, b) => Number(a.startsWith("not sent")) - Number(b.startsWith("not sent")));
-        const pattern = SAYS[breach];
-        if (pattern) expect(said.join("\n")).toMatch(pattern);
-        table.push(
-          `| ${breach} | ${[...new Set(caught.map((r) => r.check))].join(", ")} (${caught.length} case${caught.length === 1 ? "" : "s"}) | ${(said[0] ?? "").replaceAll("|", "\\|").slice(0, 140)} |`,
-        );
-      },
+describe("live mode against a fake Pingback server (self-test, on a bounded slice of the spec)", () => {
+  afterAll(() => {
+    mkdirSync(REPORTS_DIR, { recursive: true });
+    const markdown = ["| breach | caught by | how |", "| --- | --- | --- |", ...table, ""].join(
+      "\n",
     );
+    writeFileSync(join(REPORTS_DIR, "live-self-test.md"), markdown);
+    console.log(`live self-test, checks × breaches:\n${markdown}`);
+  });
 
-    test("without the ids the API cannot create, those cases are not run and the run says what to set", async () => {
-      const { plan, run } = await liveRun({ env: false });
-      const notRun = run.results.filter((r) => r.verdict === "not run");
-      expect(notRun.length).toBeGreaterThan(0);
-      for (const r of notRun) expect(r.why.join(" ")).toMatch(/set PINGBACK_LIVE_|was not run/);
-      expect(run.results.filter((r) => r.verdict === "fail")).toEqual([]);
-      expect(toText(run, plan)).toMatch(/\d+ not run.*to run the rest, set PINGBACK_LIVE_\w+/);
-    });
+  test("a server that keeps the contract passes every check, with no warning", async () => {
+    const { plan, run } = await liveRun();
+    const failed = run.results.filter((r) => r.verdict !== "pass" || r.warnings.length > 0);
+    expect(
+      failed.map((r) => `${r.name}: ${r.verdict} ${r.why.join("; ")} ${r.warnings.join("; ")}`),
+    ).toEqual([]);
+    const kinds = new Set(plan.cases.map((c) => c.check));
+    expect([...kinds].sort()).toEqual(
+      (
+        [
+          "outcome",
+          "read-back",
+          "pagination",
+          "developer-mode",
+          "no-key",
+          "wrong-key",
+          "missing-body",
+          "invalid-parameter",
+          "invalid-body",
+        ] as const
+      )
+        .slice()
+        .sort(),
+    );
+    table.push(`| (none: a correct server) | - | ${run.results.length} cases pass |`);
+  });
 
-    test("in production mode the developer-mode check is not run, and says why", async () => {
-      const { run } = await liveRun({ developerMode: false });
-      const devMode = run.results.filter((r) => r.check === "developer-mode");
-      expect(devMode.length).toBeGreaterThan(0);
-      for (const r of devMode) expect(r.why.join()).toMatch(/not in developer mode/);
-    });
-
-    test("the key travels only to operations that require it, and appears in no report", async () => {
-      const { plan, run, seen } = await liveRun();
-      const text = toText(run, plan) + toMarkdown(run, plan, "fake");
-      expect(text).not.toContain(API_KEY);
-      const open = plan.cases.filter((c) => c.auth === "none").map((c) => c.operationId);
-      expect(open.length).toBeGreaterThan(0);
-      for (const request of seen.filter((s) => s.headers["x-api-key"] === API_KEY))
-        expect(request.headers["x-developer-mode"]).toMatch(/^(true|false)$/);
-      const keyed = seen.filter((s) => s.headers["x-api-key"] !== undefined).map((s) => s.path);
-      expect(keyed.filter((path) => path.includes("/webhook/"))).toEqual([]);
-    });
-
-    // The one run at the API's real pace: the client's default limit against a server enforcing
-    // exactly the documented one on arrival. Its timeout follows from the work: requests / rate.
-    const requests = planned.length;
-    const paced = (requests / DEFAULT_RATE_LIMIT.requestsPerSecond) * 1000;
-    test(`at the documented limit (${DEFAULT_RATE_LIMIT.requestsPerSecond}/s, burst ${DEFAULT_RATE_LIMIT.burst}): zero 429s, or each retried and then verified`, {
-      timeout: 3 * paced + 20_000,
-    }, async () => {
-      const { plan, run, served429 } = await liveRun({ limit: { ...DEFAULT_RATE_LIMIT } });
+  test.for(BREACHES.map((breach) => ({ breach })))(
+    "breach $breach is caught",
+    async ({ breach }, { skip }) => {
+      if (breach === "intake-needs-key" && !hasOpenOperation)
+        return skip("the slice has no operation with security: [] that the fake implements");
+      const { run } = await liveRun({ breach });
+      const want = CAUGHT_BY[breach];
+      const failures = run.results.filter((r) => r.verdict === "fail");
+      const caught =
+        want === "warning"
+          ? run.results.filter((r) => r.warnings.length > 0)
+          : failures.filter((r) => want === "any" || r.check === want);
       expect(
-        run.results.filter((r) => r.verdict !== "pass").map((r) => `${r.name}: ${r.why}`),
-      ).toEqual([]);
-      // Every 429 the server sent was met by a case, retried, and that case then passed.
-      expect(run.tooManyRequests).toBe(served429);
-      mkdirSync(REPORTS_DIR, { recursive: true });
-      writeFileSync(
-        join(REPORTS_DIR, "live-fake.md"),
-        toMarkdown(run, plan, "the fake Pingback server"),
+        caught.length,
+        `nothing caught ${breach}: ${JSON.stringify(run.results.map((r) => [r.name, r.verdict, r.why]))}`,
+      ).toBeGreaterThan(0);
+      const said = caught
+        .flatMap((r) => (want === "warning" ? r.warnings : r.why))
+        .sort((a, b) => Number(a.startsWith("not sent")) - Number(b.startsWith("not sent")));
+      const pattern = SAYS[breach];
+      if (pattern) expect(said.join("\n")).toMatch(pattern);
+      table.push(
+        `| ${breach} | ${[...new Set(caught.map((r) => r.check))].join(", ")} (${caught.length} case${caught.length === 1 ? "" : "s"}) | ${(said[0] ?? "").replaceAll("|", "\\|").slice(0, 140)} |`,
       );
-      console.log(
-        `live run against the fake server at the documented limit:\n${toText(run, plan)}`,
-      );
-    });
-  },
-);
+    },
+  );
+
+  test("without the ids the API cannot create, those cases are not run and the run says what to set", async () => {
+    const { plan, run } = await liveRun({ env: false });
+    const notRun = run.results.filter((r) => r.verdict === "not run");
+    expect(notRun.length).toBeGreaterThan(0);
+    for (const r of notRun) expect(r.why.join(" ")).toMatch(/set PINGBACK_LIVE_|was not run/);
+    expect(run.results.filter((r) => r.verdict === "fail")).toEqual([]);
+    expect(toText(run, plan)).toMatch(/\d+ not run.*to run the rest, set PINGBACK_LIVE_\w+/);
+  });
+
+  test("in production mode the developer-mode check is not run, and says why", async () => {
+    const { run } = await liveRun({ developerMode: false });
+    const devMode = run.results.filter((r) => r.check === "developer-mode");
+    expect(devMode.length).toBeGreaterThan(0);
+    for (const r of devMode) expect(r.why.join()).toMatch(/not in developer mode/);
+  });
+
+  test("the key travels only to operations that require it, and appears in no report", async () => {
+    const { plan, run, seen } = await liveRun();
+    const text = toText(run, plan) + toMarkdown(run, plan, "fake");
+    expect(text).not.toContain(API_KEY);
+    const open = plan.cases.filter((c) => c.auth === "none").map((c) => c.operationId);
+    expect(open.length).toBeGreaterThan(0);
+    for (const request of seen.filter((s) => s.headers["x-api-key"] === API_KEY))
+      expect(request.headers["x-developer-mode"]).toMatch(/^(true|false)$/);
+    const keyed = seen.filter((s) => s.headers["x-api-key"] !== undefined).map((s) => s.path);
+    expect(keyed.filter((path) => path.includes("/webhook/"))).toEqual([]);
+  });
+
+  // The one run at the API's real pace: the client's default limit against a server enforcing
+  // exactly the documented one on arrival. Its timeout follows from the work: requests / rate.
+  const requests = planned.length;
+  const paced = (requests / DEFAULT_RATE_LIMIT.requestsPerSecond) * 1000;
+  test(`at the documented limit (${DEFAULT_RATE_LIMIT.requestsPerSecond}/s, burst ${DEFAULT_RATE_LIMIT.burst}): zero 429s, or each retried and then verified`, {
+    timeout: 3 * paced + 20_000,
+  }, async () => {
+    const { plan, run, served429 } = await liveRun({ limit: { ...DEFAULT_RATE_LIMIT } });
+    expect(
+      run.results.filter((r) => r.verdict !== "pass").map((r) => `${r.name}: ${r.why}`),
+    ).toEqual([]);
+    // Every 429 the server sent was met by a case, retried, and that case then passed.
+    expect(run.tooManyRequests).toBe(served429);
+    mkdirSync(REPORTS_DIR, { recursive: true });
+    writeFileSync(
+      join(REPORTS_DIR, "live-fake.md"),
+      toMarkdown(run, plan, "the fake Pingback server"),
+    );
+    console.log(`live run against the fake server at the documented limit:\n${toText(run, plan)}`);
+  });
+});
