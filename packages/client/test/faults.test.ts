@@ -135,14 +135,20 @@ describe("a response slower than the timeout", () => {
   const never: Handler = (_, res) => new Promise<void>((resolve) => res.on("close", resolve));
 
   test("a GET times out each attempt and fails with PingbackTimeoutError", async () => {
-    const { server, client } = await serve(slow);
+    const { server, client, retries } = await serve(slow);
     const call = client.GET("/contacts/{email}", {
       params: { path: { email: "a@b.com" } },
       timeoutMs: 100,
     });
     await expect(call).rejects.toBeInstanceOf(PingbackTimeoutError);
     await expect(call).rejects.toThrow(/timed out after 100 ms/);
-    expect(server.seen).toHaveLength(3);
+    // Three attempts, each timed out. On a loaded machine an attempt may time out before the
+    // server reads it, so the server's count is a bound, and the client's retries are the proof.
+    expect(retries.map((r) => r.error?.name)).toEqual([
+      "PingbackTimeoutError",
+      "PingbackTimeoutError",
+    ]);
+    expect(server.seen.length).toBeLessThanOrEqual(3);
   });
 
   test("a create times out once and is not sent again", async () => {
