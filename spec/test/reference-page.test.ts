@@ -127,6 +127,9 @@ function sample<T>(items: T[]): T[] {
 // Loading and reading the page grows with the spec (Chromium parses a page holding all of it);
 // the bounds allow a busy two-core machine about 50 ms per operation on top of a fixed start.
 const loadTimeout = 60_000 + 50 * operations.length;
+// One step on the loaded page (a click, a render after it) also slows as the page grows: at 1,000
+// operations a fixed 15 s ran out.
+const stepTimeout = 15_000 + 20 * operations.length;
 
 let userDataDir: string;
 let context: BrowserContext;
@@ -177,7 +180,7 @@ async function openOperation(op: Operation) {
   const item = sidebar.getByText(op.summary, { exact: true });
   if (!(await item.isVisible())) await sidebar.getByText(op.tag, { exact: true }).click();
   // The sidebar re-renders as it opens (at 900 operations it detached the item for over 15 s).
-  await item.click({ timeout: 15_000 + 20 * operations.length });
+  await item.click({ timeout: stepTimeout });
 }
 
 /** The operation's own heading, matched on its whole text. */
@@ -232,7 +235,7 @@ describe("the API reference page in headless Chromium", { timeout: loadTimeout }
     async (op) => {
       await openOperation(op);
       const heading = headingOf(op);
-      await heading.waitFor({ state: "visible", timeout: 15_000 });
+      await heading.waitFor({ state: "visible", timeout: stepTimeout });
       expect(await heading.isVisible()).toBe(true);
     },
   );
@@ -242,7 +245,7 @@ describe("the API reference page in headless Chromium", { timeout: loadTimeout }
     async (op) => {
       await openOperation(op);
       await expect
-        .poll(jsonCodeBlocks, { timeout: 15_000 })
+        .poll(jsonCodeBlocks, { timeout: stepTimeout })
         .toContainEqual(op.requestExample?.value);
     },
   );
@@ -259,7 +262,7 @@ describe("the API reference page in headless Chromium", { timeout: loadTimeout }
         const shown = link.description.replaceAll("`", "").trim();
         const target = new RegExp(`${link.name}: ${link.operationId}\\b`);
         const item = page.locator("li").filter({ hasText: shown }).filter({ hasText: target });
-        await item.first().waitFor({ state: "visible", timeout: 15_000 });
+        await item.first().waitFor({ state: "visible", timeout: stepTimeout });
         expect(await item.count()).toBeGreaterThan(0);
       }
     },
@@ -272,7 +275,7 @@ describe("the API reference page in headless Chromium", { timeout: loadTimeout }
     // Every operation documents 500 with the Error body, whose errorCode is KnownErrorCode.
     await page.getByRole("button", { name: "500", exact: true }).first().click();
     await page.getByText("Expand all", { exact: true }).first().click();
-    await page.locator("table td").first().waitFor({ state: "visible", timeout: 15_000 });
+    await page.locator("table td").first().waitFor({ state: "visible", timeout: stepTimeout });
     const rows = await page.$$eval("table tr", (trs) =>
       trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")),
     );
@@ -285,7 +288,7 @@ describe("the API reference page in headless Chromium", { timeout: loadTimeout }
     const [op] = withRequestExample;
     if (!op) throw new Error("No operation with a request example to photograph.");
     await openOperation(op);
-    await headingOf(op).waitFor({ state: "visible", timeout: 15_000 });
+    await headingOf(op).waitFor({ state: "visible", timeout: stepTimeout });
     await mkdir(join(specDir, "reports"), { recursive: true });
     await page.screenshot({ path: screenshot });
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
