@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { growSpec, pinnedRefPatterns, type SpecFiles } from "../src/scale/grow.js";
 import { growSpecDir } from "../src/scale/spec-files.js";
 import { countsTable, growthExponent, parseFactors, timesTable } from "../src/scale/table.js";
+import { instantiations, TYPE_COST_PROBES } from "../src/scale/type-cost.js";
 
 /** A small split spec with what the growth must handle: file and local refs, a link, a webhook. */
 const spec: SpecFiles = new Map([
@@ -245,5 +246,26 @@ describe("the tables", () => {
 
   test("--factor 1,10,100 is three factors", () => {
     expect(parseFactors("1,10,100")).toEqual([1, 10, 100]);
+  });
+});
+
+describe("the type cost of one call", () => {
+  test("probes a valid call and a wrong path on both clients; the wrong path must be an error", () => {
+    expect([...TYPE_COST_PROBES.keys()]).toEqual([
+      "instantiations: one call (client)",
+      "instantiations: wrong path (client)",
+      "instantiations: one call (openapi-fetch)",
+      "instantiations: wrong path (openapi-fetch)",
+    ]);
+    for (const [name, source] of TYPE_COST_PROBES) {
+      expect(source.includes("@ts-expect-error"), name).toBe(name.includes("wrong path"));
+    }
+  });
+
+  test("reads the count from tsc's extended diagnostics, and nothing from other output", () => {
+    const diagnostics =
+      "Types:                        3512\nInstantiations:              5894\nMemory used: 1 K";
+    expect(instantiations(diagnostics)).toBe(5894);
+    expect(instantiations("error TS2578: Unused '@ts-expect-error' directive.")).toBeNull();
   });
 });

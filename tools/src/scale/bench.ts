@@ -3,7 +3,8 @@
  * repository to a temporary folder, grows the copy's spec by that factor (src/scale/grow.ts), and
  * times the pipeline there, one step after the other: lint, spec build, generate, build, type-check,
  * the contract suite (mock mode) and the breaking-change gate; with `--with-test`, the whole
- * `pnpm test` of the grown copy too. Prints times, peak memory and counts per factor, with the growth
+ * `pnpm test` of the grown copy too. After the build it counts what one call costs the type checker
+ * (src/scale/type-cost.ts). Prints times, peak memory and counts per factor, with the growth
  * exponent between factors. The real spec is never touched. Figures are printed, never asserted.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -17,6 +18,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -30,6 +32,7 @@ import {
   type StepFigure,
   timesTable,
 } from "./table.js";
+import { typeCost } from "./type-cost.js";
 
 const GNU_TIME = "/usr/bin/time";
 const toolsDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -206,6 +209,14 @@ async function benchFactor(
       if (step.name.startsWith("contract")) result.counts.set("contract cases", passedTests(log));
       if (step.name.startsWith("pnpm test"))
         result.counts.set("tests passed (pnpm test)", passedTests(log));
+    }
+    if (result.steps.get("build (types, client)")?.seconds != null) {
+      process.stderr.write(`${factor}x: type cost of one call … `);
+      const costs = typeCost(repo, (name, output) =>
+        writeFileSync(join(logs, `type-cost-${name.replace(/\W+/g, "-")}.log`), output),
+      );
+      for (const [name, count] of costs) result.counts.set(name, count);
+      process.stderr.write(`${[...costs.values()].join(", ")}\n`);
     }
     for (const [name, count] of specCounts(repo)) result.counts.set(name, count);
     result.counts.set(
