@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 const specDir = fileURLToPath(new URL("..", import.meta.url));
@@ -174,12 +174,28 @@ afterAll(async () => {
   if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
 });
 
-/** Opens the operation as a reader would: its tag in the sidebar, then its summary there. */
+/** Whether `item` shows within `timeout` ms. */
+function shows(item: Locator, timeout: number): Promise<boolean> {
+  return item.waitFor({ state: "visible", timeout }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Opens the operation as a reader would: its tag in the sidebar, then its summary there. A click on
+ * the tag toggles its group, and the sidebar re-renders as the page moves (at 900 operations it
+ * detached its items for over 15 s), so an open group can look closed for a while: when the item
+ * still does not show after the click, that click closed the group, and a second one opens it.
+ */
 async function openOperation(op: Operation) {
   const sidebar = page.locator('[data-component-name="Menu/Menu"]').first();
   const item = sidebar.getByText(op.summary, { exact: true });
-  if (!(await item.isVisible())) await sidebar.getByText(op.tag, { exact: true }).click();
-  // The sidebar re-renders as it opens (at 900 operations it detached the item for over 15 s).
+  const tag = sidebar.getByText(op.tag, { exact: true });
+  if (!(await shows(item, 1_000))) {
+    await tag.click();
+    if (!(await shows(item, stepTimeout / 2))) await tag.click();
+  }
   await item.click({ timeout: stepTimeout });
 }
 

@@ -28,16 +28,24 @@ const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TR
 
 type HttpMethod = Lowercase<(typeof METHODS)[number]>;
 type Media = `${string}/${string}`;
+/**
+ * The types below take the spec's `paths` as a parameter (`Paths`) and are given it at the end, as
+ * openapi-fetch's own are. Written against `paths` directly, TypeScript resolved each method's init
+ * type over every path when the method was first called: 320,000 type instantiations for the first
+ * call at 1,000 operations, against 55,000 this way (`pnpm bench:scale`, tools/src/scale/type-cost.ts).
+ */
 /** The paths that have method `M` (openapi-fetch's `PathsWithMethod`, without its Client lookup). */
-type PathOf<M extends HttpMethod> = {
-  [P in keyof paths]: paths[P] extends { [K in M]: unknown } ? P : never;
-}[keyof paths];
+type PathOf<Paths, M extends HttpMethod> = {
+  [P in keyof Paths]: Paths[P] extends { [K in M]: unknown } ? P : never;
+}[keyof Paths];
+/** What a call may pass as its init: openapi-fetch's, for that path and method. */
+type AllowedInit<Paths, Path extends keyof Paths, M extends HttpMethod> = MaybeOptionalInit<
+  Paths[Path],
+  M & keyof Paths[Path]
+>;
 /** What a call resolves to: openapi-fetch's result of that operation. */
-type Result<
-  Path extends keyof paths,
-  M extends HttpMethod,
-  Init,
-> = paths[Path][M] extends infer Op extends Record<string | number, unknown>
+type Result<Paths, Path extends keyof Paths, M extends HttpMethod, Init> = Paths[Path][M &
+  keyof Paths[Path]] extends infer Op extends Record<string | number, unknown>
   ? Promise<FetchResponse<Op, Init, Media>>
   : never;
 
@@ -54,25 +62,29 @@ type InitArg<Allowed, Init> = undefined extends Allowed
   ? [init?: Checked<NonNullable<Allowed>, Init>]
   : [init: Checked<Allowed, Init>];
 
-/** `client.GET`, `client.POST`, ...: openapi-fetch's method, with this client's options typed. */
-export type PingbackMethod<M extends HttpMethod> = <
-  Path extends PathOf<M>,
-  Init extends MaybeOptionalInit<paths[Path], M>,
+type MethodOf<Paths, M extends HttpMethod> = <
+  Path extends PathOf<Paths, M>,
+  Init extends AllowedInit<Paths, Path, M>,
 >(
   url: Path,
-  ...init: InitArg<MaybeOptionalInit<paths[Path], M>, Init>
-) => Result<Path, M, Init>;
+  ...init: InitArg<AllowedInit<Paths, Path, M>, Init>
+) => Result<Paths, Path, M, Init>;
 
-/** `client.request(method, path, init)`, typed like the methods. */
-export type PingbackRequestMethod = <
+type RequestMethodOf<Paths> = <
   M extends HttpMethod,
-  Path extends PathOf<M>,
-  Init extends MaybeOptionalInit<paths[Path], M>,
+  Path extends PathOf<Paths, M>,
+  Init extends AllowedInit<Paths, Path, M>,
 >(
   method: M,
   url: Path,
-  ...init: InitArg<MaybeOptionalInit<paths[Path], M>, Init>
-) => Result<Path, M, Init>;
+  ...init: InitArg<AllowedInit<Paths, Path, M>, Init>
+) => Result<Paths, Path, M, Init>;
+
+/** `client.GET`, `client.POST`, ...: openapi-fetch's method, with this client's options typed. */
+export type PingbackMethod<M extends HttpMethod> = MethodOf<paths, M>;
+
+/** `client.request(method, path, init)`, typed like the methods. */
+export type PingbackRequestMethod = RequestMethodOf<paths>;
 
 /** The typed openapi-fetch client of the Pingback API, plus `paginate`. */
 export interface PingbackClient extends Omit<Client<paths>, "request" | (typeof METHODS)[number]> {
