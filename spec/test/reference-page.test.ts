@@ -176,27 +176,34 @@ afterAll(async () => {
 
 /** Whether `item` shows within `timeout` ms. */
 function shows(item: Locator, timeout: number): Promise<boolean> {
-  return item.waitFor({ state: "visible", timeout }).then(
-    () => true,
-    () => false,
-  );
+  return item.waitFor({ state: "visible", timeout }).then(succeeded, failed);
 }
+const succeeded = () => true;
+const failed = () => false;
 
 /**
- * Opens the operation as a reader would: its tag in the sidebar, then its summary there. A click on
- * the tag toggles its group, and the sidebar re-renders as the page moves (at 900 operations it
- * detached its items for over 15 s), so an open group can look closed for a while: when the item
- * still does not show after the click, that click closed the group, and a second one opens it.
+ * Opens the operation as a reader would: its summary in the sidebar, opening its tag's group first
+ * when the summary is not shown. The sidebar re-renders as the page moves: at 100 and 1,000
+ * operations an item that showed was detached before the click landed, and a group closed as the
+ * page scrolled. So, like a reader, it looks again and retries until the click lands, for at most
+ * one step's time.
  */
 async function openOperation(op: Operation) {
   const sidebar = page.locator('[data-component-name="Menu/Menu"]').first();
   const item = sidebar.getByText(op.summary, { exact: true });
   const tag = sidebar.getByText(op.tag, { exact: true });
-  if (!(await shows(item, 1_000))) {
-    await tag.click();
-    if (!(await shows(item, stepTimeout / 2))) await tag.click();
+  const attempt = stepTimeout / 4;
+  const deadline = Date.now() + stepTimeout;
+  while (Date.now() < deadline) {
+    if (await shows(item, 1_000)) {
+      if (await item.click({ timeout: attempt }).then(succeeded, failed)) return;
+    } else if (await tag.click({ timeout: attempt }).then(succeeded, failed)) {
+      await shows(item, attempt);
+    }
   }
-  await item.click({ timeout: stepTimeout });
+  throw new Error(
+    `Could not click "${op.summary}" in the sidebar (tag "${op.tag}") within ${stepTimeout} ms.`,
+  );
 }
 
 /** The operation's own heading, matched on its whole text. */
