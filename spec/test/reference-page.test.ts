@@ -295,10 +295,22 @@ describe("the API reference page in headless Chromium", { timeout: loadTimeout }
     const [op] = operations;
     if (!op) throw new Error("No operation to open.");
     await openOperation(op);
-    // Every operation documents 500 with the Error body, whose errorCode is KnownErrorCode.
-    await page.getByRole("button", { name: "500", exact: true }).first().click();
-    await page.getByText("Expand all", { exact: true }).first().click();
-    await page.locator("table td").first().waitFor({ state: "visible", timeout: stepTimeout });
+    await headingOf(op).waitFor({ state: "visible", timeout: stepTimeout });
+    // Every operation documents 500 with the Error body, whose errorCode is KnownErrorCode. On a
+    // large page a click can land on what is about to be re-rendered (at 1,000 operations the
+    // table never showed), so the two clicks are repeated until it shows: choosing the 500 tab
+    // again keeps it chosen, and once expanded there is no "Expand all" left to click.
+    const table = page.locator("table td").first();
+    const attempt = stepTimeout / 4;
+    const deadline = Date.now() + stepTimeout;
+    do {
+      if (Date.now() > deadline)
+        throw new Error(`No table in the 500 response in ${stepTimeout} ms.`);
+      const tab = page.getByRole("button", { name: "500", exact: true }).first();
+      await tab.click({ timeout: attempt }).catch(failed);
+      const expand = page.getByText("Expand all", { exact: true }).first();
+      await expand.click({ timeout: attempt }).catch(failed);
+    } while (!(await shows(table, attempt)));
     const rows = await page.$$eval("table tr", (trs) =>
       trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")),
     );
