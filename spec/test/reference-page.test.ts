@@ -182,27 +182,35 @@ const succeeded = () => true;
 const failed = () => false;
 
 /**
+ * Repeats `attempt` until it says it is done, for at most one step's time. The page re-renders as
+ * it moves, and on a large spec a single click races it: at 100 and 1,000 operations a sidebar item
+ * that showed was detached before the click landed, a group closed as the page scrolled, and a
+ * click on the 500 tab landed on a panel about to be replaced. A reader looks again and clicks
+ * again; so does this, and says what did not happen when the time is up.
+ */
+async function retryStep(what: string, attempt: (timeout: number) => Promise<boolean>) {
+  const deadline = Date.now() + stepTimeout;
+  while (Date.now() < deadline) {
+    if (await attempt(stepTimeout / 4)) return;
+  }
+  throw new Error(`${what} within ${stepTimeout} ms.`);
+}
+
+/**
  * Opens the operation as a reader would: its summary in the sidebar, opening its tag's group first
- * when the summary is not shown. The sidebar re-renders as the page moves: at 100 and 1,000
- * operations an item that showed was detached before the click landed, and a group closed as the
- * page scrolled. So, like a reader, it looks again and retries until the click lands, for at most
- * one step's time.
+ * when the summary is not shown.
  */
 async function openOperation(op: Operation) {
   const sidebar = page.locator('[data-component-name="Menu/Menu"]').first();
   const item = sidebar.getByText(op.summary, { exact: true });
   const tag = sidebar.getByText(op.tag, { exact: true });
-  const attempt = stepTimeout / 4;
-  const deadline = Date.now() + stepTimeout;
-  while (Date.now() < deadline) {
-    if (await shows(item, 1_000)) {
-      if (await item.click({ timeout: attempt }).then(succeeded, failed)) return;
-    } else if (await tag.click({ timeout: attempt }).then(succeeded, failed)) {
-      await shows(item, attempt);
-    }
-  }
-  throw new Error(
-    `Could not click "${op.summary}" in the sidebar (tag "${op.tag}") within ${stepTimeout} ms.`,
+  await retryStep(
+    `Could not click "${op.summary}" in the sidebar (tag "${op.tag}")`,
+    async (timeout) => {
+      if (await shows(item, 1_000)) return item.click({ timeout }).then(succeeded, failed);
+      if (await tag.click({ timeout }).then(succeeded, failed)) await shows(item, timeout);
+      return false;
+    },
   );
 }
 
@@ -296,21 +304,15 @@ describe("the API reference page in headless Chromium", { timeout: loadTimeout }
     if (!op) throw new Error("No operation to open.");
     await openOperation(op);
     await headingOf(op).waitFor({ state: "visible", timeout: stepTimeout });
-    // Every operation documents 500 with the Error body, whose errorCode is KnownErrorCode. On a
-    // large page a click can land on what is about to be re-rendered (at 1,000 operations the
-    // table never showed), so the two clicks are repeated until it shows: choosing the 500 tab
-    // again keeps it chosen, and once expanded there is no "Expand all" left to click.
+    // Every operation documents 500 with the Error body, whose errorCode is KnownErrorCode. Both
+    // clicks are safe to repeat: the 500 tab stays chosen, and an expanded panel has no "Expand all".
     const table = page.locator("table td").first();
-    const attempt = stepTimeout / 4;
-    const deadline = Date.now() + stepTimeout;
-    do {
-      if (Date.now() > deadline)
-        throw new Error(`No table in the 500 response in ${stepTimeout} ms.`);
+    await retryStep("No table in the 500 response", async (timeout) => {
       const tab = page.getByRole("button", { name: "500", exact: true }).first();
-      await tab.click({ timeout: attempt }).catch(failed);
-      const expand = page.getByText("Expand all", { exact: true }).first();
-      await expand.click({ timeout: attempt }).catch(failed);
-    } while (!(await shows(table, attempt)));
+      await tab.click({ timeout }).catch(failed);
+      await page.getByText("Expand all", { exact: true }).first().click({ timeout }).catch(failed);
+      return shows(table, timeout);
+    });
     const rows = await page.$$eval("table tr", (trs) =>
       trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")),
     );

@@ -12,7 +12,8 @@ import { join } from "node:path";
 /** `getContact`'s path: copy 1 of a grown spec is the spec itself, so it exists at every factor. */
 const VALID_CALL = `void client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } });`;
 // Statements, not exports: an exported result would also make tsc write out its type (at 1,000
-// operations, a wrong path's is too long to write). `@ts-expect-error` makes the probe fail (and report no figure) if a wrong path ever compiles.
+// operations, a wrong path's is too long to write). `@ts-expect-error` makes the probe fail, and
+// report no figure, if a wrong path ever compiles.
 const WRONG_CALL = `// @ts-expect-error: no such path\nvoid client.GET("/contact");`;
 
 const CLIENTS = {
