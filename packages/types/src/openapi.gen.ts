@@ -356,13 +356,13 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description The body of every error response. No field is marked required by the published reference, so a client must cope with any of them missing. */
+        /** @description The body of every error response. All three fields are required because every error body Pingback publishes carries all three (the seed page's 400, 403, 404, 422 and 500 examples), though the published schema says `required: []`: examples show the wire format (rule 7 of `spec/README.md`). The publication shows no error body for 409, for 429 or for `INVALID_PARAMS`: there the requirement is our inference from the same rule, not a published fact. */
         Error: {
             /** @description What went wrong, in words meant for a person. */
-            error?: string;
+            error: string;
             /** @description The id of the request, to quote when asking Pingback for support. */
-            requestId?: string;
-            errorCode?: components["schemas"]["ErrorCode"];
+            requestId: string;
+            errorCode: components["schemas"]["ErrorCode"];
         };
         /** @description A machine-readable error code. The known codes are listed in `KnownErrorCode`; the published catalogue is incomplete and the API may add codes, so any other string is valid too and clients must not fail on one. */
         ErrorCode: components["schemas"]["KnownErrorCode"] | string;
@@ -958,7 +958,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The verification result. The body is not published yet; see `EmailVerificationResponse`. */
+            /** @description The verification result. Neither its status nor its body is published yet; see `EmailVerificationResponse`. */
             200: {
                 headers: {
                     [name: string]: unknown;
