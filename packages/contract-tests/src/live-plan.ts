@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   baseRequest,
   mediaOf,
@@ -28,13 +29,40 @@ import {
 export type CheckKind =
   | "outcome"
   | "read-back"
+  | "read-after-write"
   | "pagination"
+  | "past-last-page"
   | "developer-mode"
+  | "production-unseen"
   | "no-key"
   | "wrong-key"
   | "missing-body"
+  | "non-json-body"
   | "invalid-parameter"
-  | "invalid-body";
+  | "invalid-body"
+  | "not-found"
+  | "conflict"
+  | "rate-limit";
+
+/** Every check kind, in the order the report and the self-test list them. */
+export const CHECK_KINDS: readonly CheckKind[] = [
+  "outcome",
+  "read-back",
+  "read-after-write",
+  "pagination",
+  "past-last-page",
+  "developer-mode",
+  "production-unseen",
+  "no-key",
+  "wrong-key",
+  "missing-body",
+  "non-json-body",
+  "invalid-parameter",
+  "invalid-body",
+  "not-found",
+  "conflict",
+  "rate-limit",
+];
 
 /** A request that was sent and what came back, for the cases that build on it. */
 export interface Answered {
@@ -63,6 +91,10 @@ export interface LiveCase {
   auth: "key" | "none" | "wrong";
   /** Sends `x-developer-mode: false` whatever the run's mode. */
   productionRead?: boolean;
+  /** Sent instead of the JSON body, as is (a body that is not JSON). */
+  rawBody?: string;
+  /** The `PINGBACK_LIVE_…` variables whose values the request carries, named by every failure. */
+  fromEnv?: string[];
   /** The statuses accepted (`2xx`: any success, for an operation whose success is not published). */
   expect: { status: number | "2xx"; codes?: string[] };
   build(answers: Map<string, Answered>): RequestSpec | { blocked: string };
@@ -84,6 +116,8 @@ export interface LivePlan {
   catalogue: ErrorCatalogue;
   /** Environment variables that would let more cases run. */
   missingEnv: string[];
+  /** What the plan cannot check, and why: documented 4xx it cannot reach, writes it cannot read back. */
+  outOfReach: string[];
 }
 
 const PREFIX = "PINGBACK_LIVE_";
@@ -95,7 +129,12 @@ const NEGATIVE_CODE = {
   "missing-body": "MISSING_BODY",
   "invalid-parameter": "INVALID_PARAMS",
   "invalid-body": "INVALID_INPUT",
+  "non-json-body": "INVALID_INPUT",
 } as const;
+/** Sent by the non-JSON check, with `content-type: application/json`. */
+export const NOT_JSON = "{not json";
+/** `fieldName`, `stageName`: a camelCase name of something the account must already hold. */
+const ACCOUNT_NAME = /^[a-z][a-zA-Z0-9]*Name$/;
 
 /** `segmentedListsIds` → `PINGBACK_LIVE_SEGMENTED_LISTS_IDS`. */
 export function envName(field: string): string {
@@ -114,12 +153,20 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
   const allLinks = links(document);
   const cases: LiveCase[] = [];
   const missingEnv = new Set<string>();
+  const outOfReach: string[] = [];
   const outcomeName = (op: Operation, link?: Link) =>
-    `${op.operationId} › expected ${successStatus(document, op) ?? "2xx"}${link ? ` (link ${link.name} from ${link.source})` : ""}`;
+    `${op.operationId} › expected ${expectedSuccess(document, op)}${link ? ` (link ${link.name} from ${link.source})` : ""}`;
   // The first link into an operation feeds its outcome case; a link to itself is a next page.
   const feeding = new Map<string, Link>();
   for (const link of allLinks)
     if (link.source !== link.target && !feeding.has(link.target)) feeding.set(link.target, link);
+  // Towards production the suite only reads: whatever could write is not sent.
+  const readOnly = (op: Operation) =>
+    !data.developerMode && op.method !== "get"
+      ? {
+          notRun: `the run is not in developer mode (PINGBACK_DEVELOPER_MODE=false): a ${op.method.toUpperCase()} could change production data, so only reads are sent`,
+        }
+      : {};
 
   for (const op of ops) {
     const feed = feeding.get(op.operationId);
@@ -139,6 +186,9 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
     const success = successStatus(document, op);
     const requiresKey = requiresApiKey(document, op);
     const locations = new Map(op.parameters.map((p) => [String(p.value.name), String(p.value.in)]));
+    const missing =
+      prepared.missingEnv.length > 0 ? { notRun: `set ${prepared.missingEnv.join(", ")}` } : {};
+    const fromEnv = prepared.fromEnv.length > 0 ? { fromEnv: prepared.fromEnv } : {};
     const build = (answers: Map<string, Answered>): RequestSpec | { blocked: string } => {
       let request = prepared.request;
       for (const need of prepared.needs) {
@@ -158,58 +208,99 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
       return applied.request;
     };
     const readBack = feed && sourceCase && op.method === "get";
-    cases.push({
+    const outcome: LiveCase = {
       name: outcomeName(op, feed),
       check: readBack ? "read-back" : "outcome",
       operationId: op.operationId,
       needs,
       ...(feed && { source: feed.source }),
-      ...(prepared.missingEnv.length > 0 && { notRun: `set ${prepared.missingEnv.join(", ")}` }),
+      ...missing,
+      ...readOnly(op),
+      ...fromEnv,
       changesData: op.method !== "get",
       auth: requiresKey ? "key" : "none",
-      expect: { status: success ?? "2xx" },
+      expect: { status: expectedSuccess(document, op) },
       build,
       ...(readBack && {
         verify: (got: Exchange, _request: RequestSpec, answers: Map<string, Answered>) => {
           const source = answers.get(sourceCase);
-          return source ? agreement(source, got) : [];
+          return source ? agreement(document, op, source, got) : [];
         },
       }),
-      ...(success === undefined && {
-        notes: ["its success response is not published: any 2xx is accepted, its body unchecked"],
+      ...(expectedSuccess(document, op) === "2xx" && {
+        notes: [
+          "its success status is not published: any 2xx is accepted, its body checked against the documented schema",
+        ],
       }),
-    });
+    };
+    cases.push(outcome);
 
-    // A contact created in developer mode must not be visible without it.
-    if (readBack) {
-      const notFound = documented(document, op, 404);
-      if (notFound) {
-        cases.push({
-          name: `${op.operationId} › not visible without developer mode (link ${feed.name} from ${feed.source})`,
-          check: "developer-mode",
-          operationId: op.operationId,
-          needs,
-          source: feed.source,
-          ...((!data.developerMode || prepared.missingEnv.length > 0) && {
-            notRun: !data.developerMode
-              ? "the run is not in developer mode (PINGBACK_DEVELOPER_MODE=false)"
-              : `set ${prepared.missingEnv.join(", ")}`,
-          }),
-          changesData: false,
-          auth: "key",
-          productionRead: true,
-          expect: { status: 404, codes: notFound },
-          build,
-        });
-      }
+    // A contact created in developer mode must not be visible without it, and a production contact
+    // the user names must not be visible with it.
+    const notFound = documented(document, op, 404);
+    if (readBack && notFound) {
+      cases.push({
+        name: `${op.operationId} › not visible without developer mode (link ${feed.name} from ${feed.source})`,
+        check: "developer-mode",
+        operationId: op.operationId,
+        needs,
+        source: feed.source,
+        ...((!data.developerMode || prepared.missingEnv.length > 0) && {
+          notRun: !data.developerMode
+            ? "the run is not in developer mode (PINGBACK_DEVELOPER_MODE=false)"
+            : `set ${prepared.missingEnv.join(", ")}`,
+        }),
+        changesData: false,
+        auth: "key",
+        productionRead: true,
+        expect: { status: 404, codes: notFound },
+        build,
+      });
+      cases.push(...productionUnseen(document, op, feed, data, success, notFound));
     }
 
-    // Negative and auth checks: sent as they are, with the catalogue's status and code expected.
+    // Negative checks: the run's own request (its created resources, its ids), made wrong in one
+    // way, so the answer does not depend on the order in which the server checks things.
+    const negativeEmail = (label: string) =>
+      runEmail(data.runId, `${op.operationId}-${label.replace(/\W+/g, "-")}`);
+    const variant =
+      (label: string, change: (request: RequestSpec) => RequestSpec) =>
+      (answers: Map<string, Answered>): RequestSpec | { blocked: string } => {
+        const built = build(answers);
+        if ("blocked" in built) return built;
+        // A create made wrong must not take the email the real create uses.
+        const own = runEmail(data.runId, op.operationId);
+        const text = JSON.stringify(built).replaceAll(own, negativeEmail(label));
+        return change(JSON.parse(text) as RequestSpec);
+      };
+    const refused = (
+      check: CheckKind,
+      label: string,
+      status: number,
+      codes: string[],
+      change: (request: RequestSpec) => RequestSpec,
+      extra: Partial<LiveCase> = {},
+    ) => {
+      cases.push({
+        name: `${op.operationId} › ${label}`,
+        check,
+        operationId: op.operationId,
+        needs,
+        ...missing,
+        ...readOnly(op),
+        ...fromEnv,
+        changesData: false,
+        auth: requiresKey ? "key" : "none",
+        expect: { status, codes },
+        build: variant(label, change),
+        ...extra,
+      });
+    };
     const negative = (
       check: keyof typeof NEGATIVE_CODE,
       label: string,
-      request: RequestSpec,
-      auth: LiveCase["auth"] = requiresKey ? "key" : "none",
+      change: (request: RequestSpec) => RequestSpec,
+      extra: Partial<LiveCase> = {},
     ) => {
       const code = NEGATIVE_CODE[check];
       const status = catalogue.get(code)?.status;
@@ -226,47 +317,81 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
         });
         return;
       }
-      cases.push({
-        ...skeleton(name, check, op),
-        auth,
-        expect: { status, codes: [...new Set([code, ...codes])] },
-        build: () => request,
-      });
+      refused(check, label, status, [...new Set([code, ...codes])], change, extra);
     };
-    const sample = prepared.sample;
+    const same = (request: RequestSpec) => request;
     if (requiresKey) {
-      negative("no-key", "no API key", sample, "none");
-      negative("wrong-key", "wrong API key", sample, "wrong");
+      negative("no-key", "no API key", same, { auth: "none" });
+      negative("wrong-key", "wrong API key", same, { auth: "wrong" });
     }
-    if (requestBody(document, op)?.required)
-      negative("missing-body", "missing body", { ...sample, body: undefined });
-    for (const parameter of op.parameters) {
-      const format = formatOf(document, parameter);
-      const name = String(parameter.value.name);
-      if (parameter.value.in !== "path" || !format || !INVALID[format]) continue;
-      negative("invalid-parameter", `invalid ${format} in path parameter ${name}`, {
-        ...sample,
-        pathParams: { ...sample.pathParams, [name]: INVALID[format] as string },
+    const body = requestBody(document, op);
+    if (body?.required)
+      negative("missing-body", "missing body", (request) => ({ ...request, body: undefined }));
+    if (body)
+      negative("non-json-body", "a body that is not JSON", (request) => request, {
+        rawBody: NOT_JSON,
       });
+    for (const parameter of op.parameters) {
+      const name = String(parameter.value.name);
+      const where = String(parameter.value.in);
+      const wrong = invalidValue(document, parameter);
+      if (!wrong || (where !== "path" && where !== "query")) continue;
+      negative("invalid-parameter", `invalid ${wrong.what} in ${where} parameter ${name}`, (r) =>
+        where === "path"
+          ? { ...r, pathParams: { ...r.pathParams, [name]: wrong.value } }
+          : { ...r, query: { ...r.query, [name]: wrong.value } },
+      );
     }
     const field = prepared.formatted[0];
     if (field)
-      negative("invalid-body", `invalid ${field.format} in body field ${field.path.join(".")}`, {
-        ...sample,
-        body: setAt(sample.body ?? {}, field.path, INVALID[field.format] as string),
+      negative(
+        "invalid-body",
+        `invalid ${field.format} in body field ${field.path.join(".")}`,
+        (request) => ({
+          ...request,
+          body: setAt(request.body ?? {}, field.path, INVALID[field.format] as string),
+        }),
+      );
+    // 404: the run's request with what it looks up replaced by something that names nothing.
+    if (notFound) {
+      const target = lookedUp(document, op, prepared);
+      if (target)
+        refused(
+          "not-found",
+          `404 for ${/^[aeiou]/.test(target.name) ? "an" : "a"} ${target.name} that names nothing`,
+          404,
+          notFound,
+          (r) => target.replace(r, data.runId),
+        );
+    }
+    // 409: a create sent again, once the first one succeeded, conflicts with what it created.
+    const conflict = documented(document, op, 409);
+    if (conflict && success === 201)
+      refused("conflict", "409 for the same create again", 409, conflict, same, {
+        needs: [...needs, outcome.name],
+        build: (answers) =>
+          answers.get(outcome.name)?.passed
+            ? build(answers)
+            : { blocked: `${outcome.name} did not succeed` },
       });
   }
 
-  // Pagination: page 0 (the list's outcome case) against the next page its link names.
+  // Pagination: page 0 (the list's outcome case) against the next page its link names, and a page
+  // past the last one.
   for (const link of allLinks.filter((l) => l.source === l.target)) {
     const op = byId.get(link.source);
     if (!op) continue;
     const first = outcomeName(op, feeding.get(op.operationId));
     const locations = new Map(op.parameters.map((p) => [String(p.value.name), String(p.value.in)]));
     const itemsLimit = (answer: Exchange) => pageSize(document, op, answer);
-    cases.push({
-      name: `${op.operationId} › next page (link ${link.name})`,
-      check: "pagination",
+    const paged = (
+      check: CheckKind,
+      label: string,
+      pageOf: (answer: Exchange, page: number) => number,
+      verify: (first: Exchange, got: Exchange) => string[],
+    ): LiveCase => ({
+      name: `${op.operationId} › ${label} (link ${link.name})`,
+      check,
       operationId: op.operationId,
       needs: [first],
       changesData: false,
@@ -278,21 +403,178 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
         const applied = applyLink(link, source.request, locations, contextOf(source));
         if (applied.missing.length > 0)
           return { blocked: `link ${link.name} found no value for ${applied.missing.join(", ")}` };
-        return applied.request;
+        const request = applied.request;
+        for (const key of Object.keys(link.parameters)) {
+          const name = key.replace(/^(path|query|header)\./, "");
+          const bag = name in request.query ? request.query : request.pathParams;
+          if (typeof bag[name] === "number") bag[name] = pageOf(source.exchange, bag[name]);
+        }
+        return request;
       },
       verify: (got, _request, answers) => {
         const source = answers.get(first);
-        return source ? pagination(source.exchange, got, itemsLimit(got)) : [];
+        return source ? verify(source.exchange, got) : [];
       },
     });
+    cases.push(
+      paged(
+        "pagination",
+        "next page",
+        (_, next) => next,
+        (a, b) => pagination(a, b, itemsLimit(b)),
+      ),
+      paged(
+        "past-last-page",
+        "a page past the last",
+        (answer, next) => {
+          const found = pageOf(answer.body);
+          const size = itemsLimit(answer);
+          return found && size ? Math.max(next, Math.ceil(found.total / size)) : next;
+        },
+        pastTheLast,
+      ),
+    );
   }
-  // What reads a created resource back goes before what changes it, so it reads what was created.
-  for (const write of cases.filter((c) => c.source && c.changesData)) {
+  // What reads a created resource back goes before what changes it, so it reads what was created;
+  // each write is then read back, after it.
+  const writes = cases.filter((c) => c.source && c.changesData && c.check === "outcome");
+  for (const write of writes) {
     write.after = cases
       .filter((read) => read.source === write.source && !read.changesData)
       .map((read) => read.name);
   }
-  return { cases, catalogue, missingEnv: [...missingEnv].sort() };
+  for (const write of writes) {
+    const read = cases.find((c) => c.check === "read-back" && c.source === write.source);
+    const readOp = read && byId.get(read.operationId);
+    if (!read || !readOp) continue;
+    cases.push({
+      ...read,
+      name: `${read.operationId} › after ${write.operationId} (read back)`,
+      check: "read-after-write",
+      needs: [...read.needs, write.name],
+      build: (answers) => {
+        if (!answers.get(write.name)?.passed) return { blocked: `${write.name} did not succeed` };
+        return read.build(answers);
+      },
+      verify: (got, _request, answers) => {
+        const sent = answers.get(write.name)?.request.body;
+        return stored(document, readOp, write.operationId, sent, got);
+      },
+    });
+  }
+  // What the plan cannot reach, said once: writes no operation reads back, documented 4xx no
+  // request reaches without changing data (429 is the rate limit's, measured over the whole run).
+  const readBackOf = new Set(
+    cases
+      .filter((c) => c.check === "read-back" || c.check === "read-after-write")
+      .flatMap((c) => [c.source, ...c.needs.map((n) => n.split(" › ")[0])]),
+  );
+  for (const op of ops) {
+    if (op.method !== "get" && !readBackOf.has(op.operationId))
+      outOfReach.push(
+        `${op.operationId}: whether what it was sent took effect (no published operation reads it back)`,
+      );
+    const reached = new Set(
+      cases.filter((c) => c.operationId === op.operationId).map((c) => String(c.expect.status)),
+    );
+    const unreached = responses(document, op)
+      .map(([status]) => status)
+      .filter((s) => /^4\d\d$/.test(s) && s !== "429" && !reached.has(s));
+    if (unreached.length > 0)
+      outOfReach.push(
+        `${op.operationId} ${unreached.join(", ")}: no request reaches it without changing data`,
+      );
+  }
+  cases.push({
+    name: RATE_LIMIT_CASE,
+    check: "rate-limit",
+    operationId: "(every request)",
+    needs: [],
+    changesData: false,
+    auth: "key",
+    expect: { status: 429 },
+    build: () => ({ blocked: "judged over the whole run, not sent" }),
+  });
+  return { cases, catalogue, missingEnv: [...missingEnv].sort(), outOfReach };
+}
+
+/** The run-level case: every 429 the run met, against the documented limit. */
+export const RATE_LIMIT_CASE = "rate limit › 429 only beyond the documented limit";
+
+/**
+ * Developer mode, the other way: a production record the user names (`PINGBACK_LIVE_PRODUCTION_<PARAM>`)
+ * is read without developer mode (it exists) and then with it, where it must not be found.
+ */
+function productionUnseen(
+  document: JsonObject,
+  op: Operation,
+  feed: Link,
+  data: RunData,
+  success: number | undefined,
+  notFound: string[],
+): LiveCase[] {
+  const params = Object.keys(feed.parameters).map((key) => key.replace(/^path\./, ""));
+  const variables = params.map((name) => envName(`production_${name}`));
+  const values = variables.map((name) => data.env[name]?.trim() ?? "");
+  const absent = variables.filter((_, i) => !values[i]);
+  const base = baseRequest(document, op);
+  const request: RequestSpec = {
+    ...base,
+    pathParams: {
+      ...base.pathParams,
+      ...Object.fromEntries(params.map((name, i) => [name, values[i] ?? ""])),
+    },
+  };
+  const exists = `${op.operationId} › the production record of ${variables.join(", ")} exists`;
+  const notRun =
+    absent.length > 0
+      ? { notRun: `set ${absent.join(", ")} to a record that exists in production` }
+      : !data.developerMode
+        ? { notRun: "the run is not in developer mode (PINGBACK_DEVELOPER_MODE=false)" }
+        : {};
+  const common = {
+    check: "production-unseen" as const,
+    operationId: op.operationId,
+    changesData: false,
+    auth: "key" as const,
+    fromEnv: variables,
+    ...notRun,
+  };
+  return [
+    {
+      ...common,
+      name: exists,
+      needs: [],
+      productionRead: true,
+      expect: { status: success ?? "2xx" },
+      build: () => request,
+    },
+    {
+      ...common,
+      name: `${op.operationId} › a production record is not visible in developer mode (${variables.join(", ")})`,
+      needs: [exists],
+      expect: { status: 404, codes: notFound },
+      build: (answers) =>
+        answers.get(exists)?.passed ? request : { blocked: `${exists} did not succeed` },
+    },
+  ];
+}
+
+/**
+ * The documented success response when the spec marks its status as not published
+ * (`x-status-unpublished: true`): any 2xx may answer, with this response's body.
+ */
+export function unpublishedSuccess(
+  document: JsonObject,
+  op: Operation,
+): Located<JsonObject> | undefined {
+  const found = responses(document, op).find(([status]) => /^2\d\d$/.test(status));
+  return found?.[1].value["x-status-unpublished"] === true ? found[1] : undefined;
+}
+
+/** The status a successful answer must have: the documented one, or any 2xx where it is not published. */
+function expectedSuccess(document: JsonObject, op: Operation): number | "2xx" {
+  return unpublishedSuccess(document, op) ? "2xx" : (successStatus(document, op) ?? "2xx");
 }
 
 function skeleton(name: string, check: CheckKind, op: Operation) {
@@ -348,6 +630,52 @@ function formatOf(document: JsonObject, parameter: Located<JsonObject>): string 
   return isObject(schema) && typeof schema.format === "string" ? schema.format : undefined;
 }
 
+/** A value of the parameter that its schema refuses: a broken email or uuid, a number below its minimum. */
+function invalidValue(
+  document: JsonObject,
+  parameter: Located<JsonObject>,
+): { what: string; value: Json } | undefined {
+  if (parameter.value.schema === undefined) return undefined;
+  const schema = resolve(document, parameter.value.schema, `${parameter.pointer}/schema`).value;
+  if (!isObject(schema)) return undefined;
+  const format = typeof schema.format === "string" ? schema.format : undefined;
+  if (format && INVALID[format]) return { what: format, value: INVALID[format] as string };
+  if (typeof schema.minimum === "number" && schema.type === "integer")
+    return { what: `value (below its minimum ${schema.minimum})`, value: schema.minimum - 1 };
+  return undefined;
+}
+
+/**
+ * What an operation looks up, for its 404: a path parameter of format email or uuid, else the first
+ * body id this run creates for it (`contactId`). Its replacement names nothing on any account.
+ */
+function lookedUp(
+  document: JsonObject,
+  op: Operation,
+  prepared: Prepared,
+): { name: string; replace(request: RequestSpec, runId: string): RequestSpec } | undefined {
+  const absent = (format: string, runId: string) =>
+    format === "email" ? runEmail(runId, "absent") : randomUUID();
+  for (const parameter of op.parameters) {
+    const format = formatOf(document, parameter);
+    const name = String(parameter.value.name);
+    if (parameter.value.in !== "path" || (format !== "email" && format !== "uuid")) continue;
+    return {
+      name,
+      replace: (r, runId) => ({
+        ...r,
+        pathParams: { ...r.pathParams, [name]: absent(format, runId) },
+      }),
+    };
+  }
+  const need = prepared.needs[0];
+  if (!need) return undefined;
+  return {
+    name: need.field,
+    replace: (r) => ({ ...r, body: setAt(r.body ?? {}, need.path, randomUUID()) }),
+  };
+}
+
 interface Prepared {
   /** The request with the run's data, ids from the environment and placeholders for created ids. */
   request: RequestSpec;
@@ -355,6 +683,8 @@ interface Prepared {
   sample: RequestSpec;
   needs: { caseOf: string; field: string; path: string[] }[];
   missingEnv: string[];
+  /** The `PINGBACK_LIVE_…` variables the request's values came from. */
+  fromEnv: string[];
   /** Body fields with an email or uuid format, where an invalid value can be put. */
   formatted: { path: string[]; format: string }[];
 }
@@ -377,6 +707,7 @@ function prepare(
   const request: RequestSpec = { ...sample, pathParams: { ...sample.pathParams } };
   const needs: Prepared["needs"] = [];
   const missingEnv: string[] = [];
+  const fromEnv: string[] = [];
   const formatted: Prepared["formatted"] = [];
   const email = runEmail(data.runId, op.operationId);
   const idFor = (field: string, many: boolean): Json | "needs" | undefined => {
@@ -388,6 +719,7 @@ function prepare(
       missingEnv.push(envName(field));
       return undefined;
     }
+    fromEnv.push(envName(field));
     return many ? value.split(",").map((v) => v.trim()) : value;
   };
   for (const parameter of op.parameters) {
@@ -430,12 +762,26 @@ function prepare(
               if (creator) needs.push({ caseOf: outcomeOf(creator), field: key, path });
             } else if (value !== undefined) request.body = setAt(request.body as Json, path, value);
           }
+        } else if (typeof value === "string" && ACCOUNT_NAME.test(key) && !format) {
+          // A name the account must hold (a custom field): from the environment, one item each.
+          const owner = /^\d+$/.test(path[path.length - 2] ?? "") ? path.slice(0, -2) : undefined;
+          if (owner && path[path.length - 2] !== "0") return;
+          const names = idFor(key, true);
+          if (!Array.isArray(names)) return;
+          const template = owner ? atPointer(request.body, `/${[...owner, "0"].join("/")}`) : null;
+          request.body = owner
+            ? setAt(
+                request.body as Json,
+                owner,
+                names.map((name) => setAt(template ?? {}, [key], name)),
+              )
+            : setAt(request.body as Json, path, names[0] ?? null);
         } else if (typeof value === "string" && /(^|_)name$/i.test(key) && !format)
           request.body = setAt(request.body as Json, path, `${value} ${data.runId}`);
       },
     );
   }
-  return { request, sample, needs, missingEnv, formatted };
+  return { request, sample, needs, missingEnv, fromEnv: [...new Set(fromEnv)], formatted };
 }
 
 /** Visits each value of `value` with the schema that describes it (following `$ref`s, properties and items). */
@@ -480,10 +826,10 @@ function walk(
 }
 
 /**
- * What was created can be read back: every field the read shares with the create's answer, and
- * every value the create sent that the read shows, are equal.
+ * What was created can be read back: every field the read shares with the create's answer is equal,
+ * and everything the create sent that the read's schema documents is shown, equal.
  */
-function agreement(source: Answered, got: Exchange): string[] {
+function agreement(document: JsonObject, op: Operation, source: Answered, got: Exchange): string[] {
   const read = atPointer(got.body as Json, "/data");
   if (!isObject(read)) return [];
   const problems: string[] = [];
@@ -496,17 +842,131 @@ function agreement(source: Answered, got: Exchange): string[] {
         );
     }
   }
-  const leaves = (value: Json | undefined, path: string[]): [string[], Json][] =>
+  return [...problems, ...stored(document, op, "create", source.request.body, got)];
+}
+
+/**
+ * Everything a write sent is what a later read shows, for each field the read's schema documents:
+ * at the same path, or, for a key the read does not declare, inside the read's one free-form object
+ * (an update's top-level attributes are the contact's `attributes`). An array sent must be contained
+ * in the one read (adding to segments adds). What the read does not document is not compared.
+ */
+export function stored(
+  document: JsonObject,
+  readOp: Operation,
+  writer: string,
+  sent: Json | undefined,
+  got: Exchange,
+): string[] {
+  const read = atPointer(got.body as Json, "/data");
+  const schema = readSchema(document, readOp);
+  if (!isObject(read) || !schema || !isObject(sent)) return [];
+  const problems: string[] = [];
+  const leaves = (value: Json, path: string[]): [string[], Json][] =>
     isObject(value)
       ? Object.entries(value).flatMap(([key, child]) => leaves(child, [...path, key]))
-      : [[path, value ?? null]];
-  for (const [path, sent] of leaves(source.request.body, [])) {
-    const shown = atPointer(read, `/${path.join("/")}`);
-    if (shown !== undefined && JSON.stringify(shown) !== JSON.stringify(sent))
+      : [[path, value]];
+  for (const [path, value] of leaves(sent, [])) {
+    const where = documentedPath(document, schema, path);
+    if (!where) continue;
+    const shown = atPointer(read, `/${where.map(escapePointer).join("/")}`);
+    const field = `data.${where.join(".")}`;
+    const same = Array.isArray(value)
+      ? Array.isArray(shown) &&
+        value.every((item) => shown.some((s) => JSON.stringify(s) === JSON.stringify(item)))
+      : JSON.stringify(shown) === JSON.stringify(value);
+    if (!same)
       problems.push(
-        `read back: data.${path.join(".")} is ${JSON.stringify(shown)}, the create sent ${JSON.stringify(sent)}`,
+        shown === undefined
+          ? `read back: ${field} is missing, ${writer} sent ${JSON.stringify(value)}`
+          : `read back: ${field} is ${JSON.stringify(shown)}, ${writer} sent ${JSON.stringify(value)}${Array.isArray(value) ? " (each item must be there)" : ""}`,
       );
   }
+  return problems;
+}
+
+/** The schema of `data` in the read's documented success answer. */
+function readSchema(document: JsonObject, op: Operation): Located<JsonObject> | undefined {
+  const response = new Map(responses(document, op)).get(String(successStatus(document, op)));
+  const media = response ? mediaOf(document, response).media[0] : undefined;
+  const pointer = media ? schemaPointer(document, media) : null;
+  if (!pointer) return undefined;
+  return child(document, { value: at(document, pointer), pointer }, "data");
+}
+
+/** A property of a schema, looked up through `$ref`s and the branches of `oneOf`/`anyOf`/`allOf`. */
+function child(
+  document: JsonObject,
+  schema: Located,
+  key: string,
+): Located<JsonObject> | undefined {
+  const node = resolve(document, schema.value, schema.pointer);
+  if (!isObject(node.value)) return undefined;
+  const properties = isObject(node.value.properties) ? node.value.properties : {};
+  const found = properties[key];
+  if (found !== undefined) {
+    const resolved = resolve(document, found, `${node.pointer}/properties/${escapePointer(key)}`);
+    return isObject(resolved.value) ? (resolved as Located<JsonObject>) : undefined;
+  }
+  for (const branch of ["oneOf", "anyOf", "allOf"]) {
+    const list = node.value[branch];
+    if (!Array.isArray(list)) continue;
+    for (const [index, item] of list.entries()) {
+      const hit = child(
+        document,
+        { value: item, pointer: `${node.pointer}/${branch}/${index}` },
+        key,
+      );
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+function freeForm(document: JsonObject, schema: Located): boolean {
+  const node = resolve(document, schema.value, schema.pointer).value;
+  return (
+    isObject(node) && node.additionalProperties !== undefined && node.additionalProperties !== false
+  );
+}
+
+/** Where the read documents a path the write sent, or undefined when it does not. */
+function documentedPath(
+  document: JsonObject,
+  root: Located<JsonObject>,
+  path: string[],
+): string[] | undefined {
+  const follow = (start: Located, keys: string[]): boolean => {
+    let node: Located | undefined = start;
+    for (const key of keys) {
+      const next: Located | undefined = node && child(document, node, key);
+      if (!next) return node !== undefined && freeForm(document, node);
+      node = next;
+    }
+    return true;
+  };
+  if (child(document, root, path[0] ?? "")) return follow(root, path) ? path : undefined;
+  const properties = isObject(root.value.properties) ? Object.keys(root.value.properties) : [];
+  const open = properties.filter((key) => {
+    const found = child(document, root, key);
+    return found !== undefined && freeForm(document, found);
+  });
+  return open.length === 1 && open[0] ? [open[0], ...path] : undefined;
+}
+
+/** A page past the last one: the documented answer, with no item, and the same total as page 0. */
+function pastTheLast(first: Exchange, got: Exchange): string[] {
+  const a = pageOf(first.body);
+  const b = pageOf(got.body);
+  if (!a || !b)
+    return ["past the last page: no page (an integer total beside an array) in the answer"];
+  const problems: string[] = [];
+  if (b.items.length > 0)
+    problems.push(
+      `past the last page: ${b.items.length} item(s), expected none (total ${b.total})`,
+    );
+  if (a.total !== b.total)
+    problems.push(`past the last page: total is ${b.total}, page 0 said ${a.total}`);
   return problems;
 }
 

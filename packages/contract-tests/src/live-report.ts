@@ -5,11 +5,10 @@ import type { CaseResult, LiveRun } from "./live-run.js";
 export function summary(run: LiveRun, plan: LivePlan): string {
   const count = (verdict: CaseResult["verdict"]) =>
     run.results.filter((r) => r.verdict === verdict).length;
-  const warned = run.results.filter((r) => r.warnings.length > 0).length;
   const notRun = count("not run");
   return [
-    `live: ${count("pass")} passed, ${count("fail")} failed, ${notRun} not run, ${warned} with warnings`,
-    `${run.tooManyRequests} × 429 met (each retried with the client's backoff)`,
+    `live: ${count("pass")} passed, ${count("fail")} failed, ${notRun} not run`,
+    `${run.tooManyRequests} × 429 met (each checked, then retried with the client's backoff)`,
     `${(run.wallMs / 1000).toFixed(1)} s`,
     ...(notRun > 0 && plan.missingEnv.length > 0
       ? [`to run the rest, set ${plan.missingEnv.join(", ")}`]
@@ -17,24 +16,19 @@ export function summary(run: LiveRun, plan: LivePlan): string {
   ].join("; ");
 }
 
-/** Per case: the request (never the key), the status received, the verdict and why. */
+/**
+ * Per case, on lines of their own so that nothing is cut: the verdict and the case's whole name,
+ * the request (never the key) and the status received, then every reason.
+ */
 export function toText(run: LiveRun, plan: LivePlan): string {
-  const rows = run.results.map((r) => [
-    r.name,
-    r.request,
-    r.status === null ? "-" : String(r.status),
-    r.verdict,
-    reasons(r),
-  ]);
-  const header = ["case", "request", "got", "verdict", "why"];
-  const widths = header.map((h, i) =>
-    Math.min(60, Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length))),
+  const blocks = run.results.map((r) =>
+    [
+      `${r.verdict.toUpperCase().padEnd(7)} ${r.name}`,
+      `        ${r.request}${r.status === null ? "" : ` → ${r.status}`}`,
+      ...reasons(r).map((reason) => `        ${reason}`),
+    ].join("\n"),
   );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join("  ");
-  return [line(header), ...rows.map(line), "", summary(run, plan)].join("\n");
+  return [...blocks, "", ...outOfReach(plan), summary(run, plan)].join("\n");
 }
 
 export function toMarkdown(run: LiveRun, plan: LivePlan, target: string): string {
@@ -42,7 +36,7 @@ export function toMarkdown(run: LiveRun, plan: LivePlan, target: string): string
   const rows = run.results.map(
     (r) =>
       `| ${cell(r.name)} | \`${cell(r.request)}\` | ${r.status ?? "-"} | ${r.verdict} | ${cell(
-        reasons(r),
+        reasons(r).join("; "),
       )} |`,
   );
   const changed = run.results.filter((r) => r.changesData && r.status !== null);
@@ -57,11 +51,17 @@ export function toMarkdown(run: LiveRun, plan: LivePlan, target: string): string
     "| --- | --- | --- | --- | --- |",
     ...rows,
     "",
+    ...outOfReach(plan),
   ].join("\n");
 }
 
-function reasons(r: CaseResult): string {
-  return (
-    [...r.why, ...r.warnings.map((w) => `warning: ${w}`), ...r.notes].join("; ") || "as documented"
-  );
+function outOfReach(plan: LivePlan): string[] {
+  return plan.outOfReach.length === 0
+    ? []
+    : ["Out of this run's reach:", ...plan.outOfReach.map((line) => `- ${line}`), ""];
+}
+
+function reasons(r: CaseResult): string[] {
+  const all = [...r.why, ...r.notes];
+  return all.length > 0 ? all : ["as documented"];
 }

@@ -1,18 +1,33 @@
 import {
   createPingbackClient,
+  DEFAULT_RATE_LIMIT,
   type PingbackClient,
   type RateLimitOptions,
   type RetryOptions,
 } from "@pingback/client";
 import { isJson, mediaOf, type RequestSpec, responses, schemaPointer } from "./cases.js";
 import { conventions, errorFields } from "./catalogue.js";
-import type { Answered, LiveCase, LivePlan } from "./live-plan.js";
+import { type Arrival, type Limit, rateLimitVerdict } from "./live-limit.js";
+import {
+  type Answered,
+  type LiveCase,
+  type LivePlan,
+  RATE_LIMIT_CASE,
+  unpublishedSuccess,
+} from "./live-plan.js";
 import type { Exchange } from "./send.js";
 import { type JsonObject, type Operation, operations } from "./spec.js";
 import type { SchemaValidator } from "./validator.js";
 
 /** Sent by the wrong-key check: a well-formed key that is no account's. */
 const WRONG_KEY = "contract-tests-wrong-key-0000000000000000";
+
+/** The published limit, as the client knows it: 5 requests per second, burst 2, 2 in flight. */
+const DOCUMENTED_LIMIT: Limit = {
+  requestsPerSecond: DEFAULT_RATE_LIMIT.requestsPerSecond,
+  burst: DEFAULT_RATE_LIMIT.burst,
+  maxInFlight: DEFAULT_RATE_LIMIT.maxInFlight,
+};
 
 /** Where a live run goes. The limits default to the client's own (the API's published ones). */
 export interface LiveTarget {
@@ -21,6 +36,10 @@ export interface LiveTarget {
   developerMode: boolean;
   rateLimit?: RateLimitOptions;
   retry?: RetryOptions;
+  /** The limit the server publishes, which its 429s are judged against (default: the client's, 5/s, burst 2, 2 in flight). */
+  documentedLimit?: Limit;
+  /** How far apart the network may move two requests between leaving here and arriving there (default 100 ms). */
+  jitterMs?: number;
 }
 
 /**
@@ -42,7 +61,6 @@ export interface CaseResult {
   status: number | null;
   verdict: Verdict;
   why: string[];
-  warnings: string[];
   /** What the report should say that is neither a failure nor a warning. */
   notes: string[];
   /** 429s met (each retried by the client). */
@@ -54,6 +72,15 @@ export interface LiveRun {
   results: CaseResult[];
   wallMs: number;
   tooManyRequests: number;
+  /** Every attempt sent, with when it left and when its answer came. */
+  arrivals: Arrival[];
+}
+
+/** One attempt of a request as it came back (the client may retry it). */
+interface Attempt {
+  status: number;
+  mediaType: string | null;
+  body: unknown;
 }
 
 type Method = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
@@ -83,6 +110,7 @@ export async function runLive(
   });
   const ops = new Map(operations(document).map((op) => [op.operationId, op]));
   const answers = new Map<string, Answered>();
+  const arrivals: Arrival[] = [];
   const running = new Map<string, Promise<CaseResult>>();
   const byName = new Map(plan.cases.map((c) => [c.name, c]));
   const run = (c: LiveCase): Promise<CaseResult> => {
@@ -106,21 +134,43 @@ export async function runLive(
               plan,
               { ...c, notRun: `${need} was not run (${before.why.join("; ")})` },
               answers,
+              arrivals,
             );
         }
-        return runCase(document, ops, client, validator, plan, c, answers);
+        return runCase(document, ops, client, validator, plan, c, answers, arrivals);
       })();
       running.set(c.name, promise);
     }
     return promise;
   };
   // Lists are paged before anything is created, so the run's own creates cannot shift the pages.
-  await Promise.all(plan.cases.filter((c) => c.check === "pagination").map(run));
-  const results = await Promise.all(plan.cases.map(run));
+  const sent = plan.cases.filter((c) => c.check !== "rate-limit");
+  await Promise.all(
+    sent.filter((c) => c.check === "pagination" || c.check === "past-last-page").map(run),
+  );
+  const results = await Promise.all(sent.map(run));
+  const rate = plan.cases.find((c) => c.check === "rate-limit");
+  if (rate) {
+    const limit = target.documentedLimit ?? DOCUMENTED_LIMIT;
+    const verdict = rateLimitVerdict(arrivals, limit, target.jitterMs ?? 100);
+    results.push({
+      name: RATE_LIMIT_CASE,
+      check: "rate-limit",
+      operationId: rate.operationId,
+      request: `${arrivals.length} requests sent`,
+      status: null,
+      verdict: verdict.stricter.length > 0 ? "fail" : "pass",
+      why: verdict.stricter,
+      notes: [verdict.measured],
+      tooManyRequests: 0,
+      changesData: false,
+    });
+  }
   return {
     results,
     wallMs: performance.now() - started,
     tooManyRequests: results.reduce((sum, r) => sum + r.tooManyRequests, 0),
+    arrivals,
   };
 }
 
@@ -132,6 +182,7 @@ async function runCase(
   plan: LivePlan,
   c: LiveCase,
   answers: Map<string, Answered>,
+  arrivals: Arrival[],
 ): Promise<CaseResult> {
   const result: CaseResult = {
     name: c.name,
@@ -141,7 +192,6 @@ async function runCase(
     status: null,
     verdict: "not run",
     why: [],
-    warnings: [],
     notes: [...(c.notes ?? [])],
     tooManyRequests: 0,
     changesData: c.changesData,
@@ -158,22 +208,35 @@ async function runCase(
     return result;
   }
   result.request = describe(request, c);
-  const attempts: number[] = [];
+  const attempts: Attempt[] = [];
   let got: Exchange;
   try {
-    got = await send(client, request, c, attempts);
+    got = await send(client, request, c, attempts, arrivals);
   } catch (error) {
     result.verdict = "fail";
     result.why.push(`no answer: ${error instanceof Error ? error.message : String(error)}`);
     return result;
   }
   result.status = got.status;
-  result.tooManyRequests = attempts.filter((status) => status === 429).length;
+  const limited = attempts.filter((attempt) => attempt.status === 429);
+  result.tooManyRequests = limited.length;
   const why = judge(document, op, c, got, validator, attempts);
-  const { failures, warnings } = conventions(plan.catalogue, got.status, got.body);
-  why.push(...failures);
-  result.warnings.push(...warnings);
+  why.push(...conventions(plan.catalogue, got.status, got.body));
+  // A 429 is an answer too: documented status, media type and shape, before the client retries it.
+  if (got.status !== 429)
+    for (const [index, attempt] of limited.entries()) {
+      const said = [
+        ...documentedAnswer(document, op, { ...attempt, headers: new Headers() }, validator),
+        ...conventions(plan.catalogue, 429, attempt.body),
+      ];
+      why.push(...said.map((line) => `the 429 of attempt ${index + 1} (retried): ${line}`));
+    }
   if (why.length === 0 && c.verify) why.push(...c.verify(got, request, answers));
+  // A value the user supplied is the first suspect when a case fails: say which variable it was.
+  if (why.length > 0 && c.fromEnv?.length)
+    why.push(
+      `the request carries values from ${c.fromEnv.join(", ")}: check that the account holds them`,
+    );
   result.why = why;
   result.verdict = why.length === 0 ? "pass" : "fail";
   if (result.verdict === "pass" && result.tooManyRequests > 0)
@@ -187,7 +250,8 @@ async function send(
   client: PingbackClient,
   request: RequestSpec,
   c: LiveCase,
-  attempts: number[],
+  attempts: Attempt[],
+  arrivals: Arrival[],
 ): Promise<Exchange> {
   let last: Response | undefined;
   const fetchAttempt = async (input: Request, init?: RequestInit) => {
@@ -198,8 +262,19 @@ async function send(
       else headers.set("x-api-key", WRONG_KEY);
       outgoing = new Request(input, { headers });
     }
+    if (c.rawBody !== undefined) outgoing = new Request(outgoing, { body: c.rawBody });
+    const arrival: Arrival = { sentMs: performance.now(), answeredMs: null, status: null };
+    arrivals.push(arrival);
     const response = await globalThis.fetch(outgoing, init);
-    attempts.push(response.status);
+    arrival.answeredMs = performance.now();
+    arrival.status = response.status;
+    const attempt: Attempt = {
+      status: response.status,
+      mediaType: mediaTypeOf(response),
+      body: undefined,
+    };
+    if (response.status === 429) attempt.body = parseBody(await response.clone().text());
+    attempts.push(attempt);
     last = response.clone();
     return response;
   };
@@ -223,10 +298,14 @@ async function send(
   const text = await answer.text();
   return {
     status: answer.status,
-    mediaType: answer.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? null,
+    mediaType: mediaTypeOf(answer),
     body: parseBody(text),
     headers: answer.headers,
   };
+}
+
+function mediaTypeOf(response: Response): string | null {
+  return response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? null;
 }
 
 function parseBody(text: string): unknown {
@@ -248,7 +327,7 @@ function judge(
   c: LiveCase,
   got: Exchange,
   validator: SchemaValidator,
-  attempts: number[],
+  attempts: Attempt[],
 ): string[] {
   const why: string[] = [];
   const fields = errorFields(got.body);
@@ -259,7 +338,7 @@ function judge(
     .filter(Boolean)
     .join(" ");
   const received = `${got.status}${said ? ` ${said}` : ""}`;
-  const serverErrors = attempts.filter((status) => status >= 500);
+  const serverErrors = attempts.map((a) => a.status).filter((status) => status >= 500);
   if (serverErrors.length > 0 && got.status < 500)
     why.push(
       `${c.operationId}: answered ${serverErrors.join(", ")} before ${got.status} (a 5xx always fails)`,
@@ -290,7 +369,9 @@ function documentedAnswer(
   validator: SchemaValidator,
 ): string[] {
   const documented = new Map(responses(document, op));
-  const response = documented.get(String(got.status));
+  const success = got.status >= 200 && got.status < 300;
+  const response =
+    documented.get(String(got.status)) ?? (success ? unpublishedSuccess(document, op) : undefined);
   if (!response) {
     if (
       got.status >= 200 &&
@@ -332,6 +413,7 @@ function describe(request: RequestSpec, c: LiveCase): string {
     c.auth === "none" ? "no key" : c.auth === "wrong" ? "wrong key" : "",
     c.productionRead ? "x-developer-mode: false" : "",
     request.body === undefined && c.check === "missing-body" ? "no body" : "",
+    c.rawBody !== undefined ? `body ${JSON.stringify(c.rawBody)}` : "",
   ].filter(Boolean);
   return `${request.method.toUpperCase()} ${path}${query ? `?${query}` : ""}${marks.length ? ` [${marks.join(", ")}]` : ""}`;
 }

@@ -34,8 +34,26 @@ export const BREACHES = [
   "code-status-mismatch",
   "bare-error",
   "intake-needs-key",
+  "create-drops-fields",
+  "update-ignored",
+  "segments-ignored",
+  "prod-visible-in-dev",
+  "writes-ignore-dev-mode",
+  "error-no-code",
+  "error-envelope",
+  "429-html",
+  "limit-halved",
+  "non-json-500",
+  "past-last-422",
+  "negative-page-accepted",
+  "unknown-deal-accepted",
+  "duplicate-accepted",
 ] as const;
 export type Breach = (typeof BREACHES)[number];
+
+/** What Pingback may do, as the spec leaves it open: each must pass. */
+export const ALLOWED = ["lookup-before-body", "intake-202", "verify-202"] as const;
+export type Allowed = (typeof ALLOWED)[number];
 
 /** The operations the fake implements, by method and path template; the self-test runs on these. */
 const ROUTES: [string, RegExp][] = [
@@ -66,6 +84,8 @@ export interface FakePingbackOptions {
   catalogue: ErrorCatalogue;
   limit: Limit;
   breach?: Breach;
+  /** A behaviour the contract allows, that the suite must not fail. */
+  allowed?: Allowed;
   /** Time to answer, so requests overlap as they do on a real network. */
   delayMs?: number;
 }
@@ -84,6 +104,8 @@ export interface FakePingback {
   env: Record<string, string>;
   seen: SeenRequest[];
   tooManyRequests: number;
+  /** The production data, as JSON: what the suite must leave unchanged. */
+  production(): string;
   close(): Promise<void>;
 }
 
@@ -105,32 +127,36 @@ interface Store {
 
 /** How much stricter than documented the `strict-limit` breach is (at the API's pace: 1 per 4 s). */
 const STRICTER = 20;
+/** The custom fields of the fake's account (the webhook intake refuses others). */
+const CUSTOM_FIELDS = ["company", "role"];
 const EMAIL = /^[^@\s/]+@[^@\s/]+\.[^@\s/]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE = 10;
 
 export async function startFakePingback(options: FakePingbackOptions): Promise<FakePingback> {
-  const { apiKey, catalogue, breach } = options;
+  const { apiKey, catalogue, breach, allowed } = options;
   const delayMs = options.delayMs ?? 2;
   const limit =
     breach === "strict-limit"
       ? { ...options.limit, requestsPerSecond: options.limit.requestsPerSecond / STRICTER }
-      : options.limit;
+      : breach === "limit-halved"
+        ? { ...options.limit, requestsPerSecond: options.limit.requestsPerSecond / 2 }
+        : options.limit;
   const pipelineId = randomUUID();
   const stageId = randomUUID();
   const segments = Array.from({ length: 12 }, (_, i) => ({
     id: randomUUID(),
     name: `Segment ${i}`,
   }));
-  const store = (seeded: number): Store => {
+  const store = (seeded: number, prefix: string): Store => {
     const contacts = new Map<string, Contact>();
     for (let i = 0; i < seeded; i++) {
-      const email = `seed-${i}@example.com`;
+      const email = `${prefix}-${i}@example.com`;
       contacts.set(email, contact(email, {}, null));
     }
     return { contacts, deals: new Map(), created: new Set() };
   };
-  const stores = { production: store(4), developer: store(13) };
+  const stores = { production: store(4, "seed"), developer: store(13, "dev-seed") };
   const fake: FakePingback = {
     url: "",
     env: {
@@ -143,9 +169,13 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
       PINGBACK_LIVE_WEBHOOK_ID: "wh-1",
       PINGBACK_LIVE_CHANNEL_UID: "ch-1",
       PINGBACK_LIVE_WORKFLOW_ID: "wf-1",
+      PINGBACK_LIVE_FIELD_NAME: CUSTOM_FIELDS[0] as string,
+      PINGBACK_LIVE_PRODUCTION_EMAIL: "seed-0@example.com",
     },
     seen: [],
     tooManyRequests: 0,
+    production: () =>
+      JSON.stringify([[...stores.production.contacts.values()], [...stores.production.deals]]),
     close: async () => {},
   };
 
@@ -196,9 +226,13 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
           errorCode: code,
         };
         if (breach === "bare-error") delete body.requestId;
-        answer(status, body);
+        if (breach === "error-no-code") delete body.errorCode;
+        if (breach === "429-html" && status === 429)
+          return answer(status, "<html>Too Many Requests</html>", "text/html");
+        answer(status, breach === "error-envelope" ? { message: body.error, data: null } : body);
       };
-      if (!admitted) return fail("TOO_MANY_REQUESTS", 429);
+      if (!admitted || (breach === "429-html" && fake.seen.length === 1))
+        return fail("TOO_MANY_REQUESTS", 429);
       handle(url, chunks, request.method ?? "", request.headers, answer, fail, reply);
     });
   });
@@ -213,7 +247,9 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
     _reply: ServerResponse,
   ) => {
     const path = url.pathname.replace(/^\/v2/, "");
-    const developer = headers["x-developer-mode"] === "true";
+    const developer =
+      headers["x-developer-mode"] === "true" &&
+      !(breach === "writes-ignore-dev-mode" && method !== "GET");
     const intake = /^\/webhook\/[^/]+\/c\/[^/]+\/w\/[^/]+$/.test(path);
     const key = headers["x-api-key"];
     const keyOk =
@@ -229,7 +265,7 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
     try {
       body = raw === "" ? undefined : JSON.parse(raw);
     } catch {
-      return fail("INVALID_INPUT");
+      return breach === "non-json-500" ? fail("INTERNAL_SERVER_ERROR") : fail("INVALID_INPUT");
     }
     const missingBody = () =>
       breach === "missing-body-422"
@@ -241,8 +277,11 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
     const uuidOk = (value: unknown) =>
       typeof value === "string" && (UUID.test(value) || breach === "invalid-body-accepted");
     const page = (items: unknown[], label: string) => {
-      const number = Number(url.searchParams.get("page") ?? 0);
+      const asked = Number(url.searchParams.get("page") ?? 0);
+      const number = breach === "negative-page-accepted" ? Math.max(0, asked) : asked;
       if (!Number.isInteger(number) || number < 0) return fail("INVALID_PARAMS");
+      if (breach === "past-last-422" && number > 0 && number * PAGE >= items.length)
+        return fail("INVALID_PARAMS");
       const size = breach === "page-oversize" ? PAGE + 1 : PAGE;
       const start = breach === "pages-overlap" ? 0 : number * size;
       const total = items.length + (breach === "total-wrong" ? 5 : 0);
@@ -267,13 +306,15 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
       if (!body) return missingBody();
       const email = body.email;
       if (typeof email !== "string" || !EMAIL.test(email)) return fail("INVALID_INPUT");
-      if (data.contacts.has(email) || breach === "conflict-new-email")
+      if (
+        (data.contacts.has(email) && breach !== "duplicate-accepted") ||
+        breach === "conflict-new-email"
+      )
         return fail("CONTACT_ALREADY_EXISTS");
-      const created = contact(
-        email,
-        (body.attributes as Record<string, unknown>) ?? {},
-        body.origin ?? null,
-      );
+      const created =
+        breach === "create-drops-fields"
+          ? contact(email, {}, null)
+          : contact(email, (body.attributes as Record<string, unknown>) ?? {}, body.origin ?? null);
       data.contacts.set(email, created);
       data.created.add(email);
       return answer(201, { message: "Contact created", data: { id: created.id, email } });
@@ -281,12 +322,17 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
     const contactEmail = segment(/^\/contacts\/([^/]+)$/);
     if (contactEmail !== undefined) {
       const email = contactEmail;
-      if (method === "PUT" && !body) return missingBody();
+      const lookupFirst = allowed === "lookup-before-body";
+      if (method === "PUT" && !body && !lookupFirst) return missingBody();
       if (badEmail(email)) return fail("INVALID_PARAMS");
       const found =
         data.contacts.get(email) ??
-        (breach === "dev-leak" && !developer ? stores.developer.contacts.get(email) : undefined);
+        (breach === "dev-leak" && !developer ? stores.developer.contacts.get(email) : undefined) ??
+        (breach === "prod-visible-in-dev" && developer
+          ? stores.production.contacts.get(email)
+          : undefined);
       if (!found) return fail("CONTACT_NOT_FOUND");
+      if (method === "PUT" && !body) return missingBody();
       if (method === "GET") {
         if (breach === "lose-created-contact" && data.created.has(email))
           return fail("CONTACT_NOT_FOUND");
@@ -303,7 +349,7 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
       }
       if (method === "PUT") {
         if (breach === "update-lost" && data.created.has(email)) return fail("CONTACT_NOT_FOUND");
-        Object.assign(found.attributes, body);
+        if (breach !== "update-ignored") Object.assign(found.attributes, body);
         return answer(200, { message: "Contact updated", data: { id: found.id, email } });
       }
     }
@@ -331,6 +377,8 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
       if (!UUID.test(dealId) && breach !== "invalid-email-404") return fail("INVALID_PARAMS");
       if (body.stageId !== undefined && !uuidOk(body.stageId)) return fail("INVALID_INPUT");
       const deal = data.deals.get(dealId);
+      if (!deal && breach === "unknown-deal-accepted")
+        return answer(200, { message: "Deal updated", data: { id: dealId } });
       if (!deal) return fail("DEAL_NOT_FOUND");
       if (body.stageId !== undefined && body.stageId !== stageId) return fail("STAGE_NOT_FOUND");
       return answer(200, { message: "Deal updated", data: { id: deal.id } });
@@ -342,27 +390,36 @@ export async function startFakePingback(options: FakePingbackOptions): Promise<F
     const memberEmail = segment(/^\/segments\/add-contact\/([^/]+)$/);
     if (memberEmail !== undefined && method === "POST") {
       const email = memberEmail;
-      if (!body) return missingBody();
+      const lookupFirst = allowed === "lookup-before-body";
+      if (!body && !lookupFirst) return missingBody();
       if (badEmail(email)) return fail("INVALID_PARAMS");
+      const found = data.contacts.get(email);
+      if (!found && lookupFirst) return fail("CONTACT_NOT_FOUND");
+      if (!body) return missingBody();
       const ids = body.segmentedListsIds;
       if (!Array.isArray(ids) || ids.length === 0 || !ids.every(uuidOk))
         return fail("INVALID_INPUT");
-      const found = data.contacts.get(email);
       if (!found) return fail("CONTACT_NOT_FOUND");
       if (!ids.every((id) => segments.some((s) => s.id === id)))
         return fail("SEGMENTATION_LIST_NOT_FOUND");
-      found.segmentedListsIds = [...new Set([...found.segmentedListsIds, ...ids])];
+      if (breach !== "segments-ignored")
+        found.segmentedListsIds = [...new Set([...found.segmentedListsIds, ...ids])];
       return answer(200, { message: "Contact added to segments" });
     }
     const verified = segment(/^\/email-verification\/([^/]+)$/);
     if (verified !== undefined && method === "POST") {
       if (badEmail(verified)) return fail("INVALID_PARAMS");
-      return answer(200, { message: "Email verified", data: {} });
+      return answer(allowed === "verify-202" ? 202 : 200, { message: "Email verified", data: {} });
     }
     if (intake && method === "POST") {
       if (!body) return missingBody();
       if (typeof body.email !== "string" || !EMAIL.test(body.email)) return fail("INVALID_INPUT");
-      return answer(200, { message: "Received" });
+      const fields = Array.isArray(body.customFields) ? body.customFields : [];
+      if (
+        !fields.every((f: { fieldName?: unknown }) => CUSTOM_FIELDS.includes(String(f.fieldName)))
+      )
+        return fail("INVALID_INPUT");
+      return answer(allowed === "intake-202" ? 202 : 200, { message: "Received" });
     }
     return answer(404, { error: `no route ${method} ${path}` });
   };
