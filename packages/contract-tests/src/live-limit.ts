@@ -33,7 +33,8 @@ export function rateLimitVerdict(
   jitterMs: number,
 ): LimitVerdict {
   const sent = [...arrivals].sort((a, b) => a.sentMs - b.sentMs);
-  const admitted = sent.filter((a) => a.status !== null && a.status !== 429);
+  const isAdmitted = (a: Arrival) => a.status !== null && a.status !== 429;
+  const admitted = sent.filter(isAdmitted);
   const refused = sent.filter((a) => a.status === 429);
   const documented = `documented: ${limit.requestsPerSecond}/s, burst ${limit.burst}, ${limit.maxInFlight} in flight`;
   if (refused.length === 0)
@@ -43,7 +44,8 @@ export function rateLimitVerdict(
   const start = sent[0]?.sentMs ?? 0;
   const at = (ms: number) => `+${((ms - start) / 1000).toFixed(2)} s`;
   for (const no of refused) {
-    const before = admitted.filter((a) => a.sentMs < no.sentMs);
+    // Sent before it, in the order they left (two may share a millisecond).
+    const before = sent.slice(0, sent.indexOf(no)).filter(isAdmitted);
     const inFlight = before.filter((a) => (a.answeredMs ?? Number.POSITIVE_INFINITY) > no.sentMs);
     if (inFlight.length >= limit.maxInFlight) continue;
     let tokens = limit.burst;

@@ -469,14 +469,18 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
       .filter((c) => c.check === "read-back" || c.check === "read-after-write")
       .flatMap((c) => [c.source, ...c.needs.map((n) => n.split(" › ")[0])]),
   );
+  const reachedBy = new Map<string, Set<string>>();
+  for (const c of cases) {
+    const statuses = reachedBy.get(c.operationId) ?? new Set<string>();
+    statuses.add(String(c.expect.status));
+    reachedBy.set(c.operationId, statuses);
+  }
   for (const op of ops) {
     if (op.method !== "get" && !readBackOf.has(op.operationId))
       outOfReach.push(
         `${op.operationId}: whether what it was sent took effect (no published operation reads it back)`,
       );
-    const reached = new Set(
-      cases.filter((c) => c.operationId === op.operationId).map((c) => String(c.expect.status)),
-    );
+    const reached = reachedBy.get(op.operationId) ?? new Set();
     const unreached = responses(document, op)
       .map(([status]) => status)
       .filter((s) => /^4\d\d$/.test(s) && s !== "429" && !reached.has(s));
@@ -679,8 +683,6 @@ function lookedUp(
 interface Prepared {
   /** The request with the run's data, ids from the environment and placeholders for created ids. */
   request: RequestSpec;
-  /** The same with the spec's example values where the run has none: for requests that must be refused. */
-  sample: RequestSpec;
   needs: { caseOf: string; field: string; path: string[] }[];
   missingEnv: string[];
   /** The `PINGBACK_LIVE_…` variables the request's values came from. */
@@ -691,8 +693,10 @@ interface Prepared {
 
 /**
  * The operation's request (its first example) made the run's own: emails carry the run id, `name`
- * and `…_name` fields are tagged with it (not `fieldName`, which names something that must exist), an id named `<thing>Id` comes from this run's `create<Thing>`, and any other
- * id from `PINGBACK_LIVE_<NAME>`. Values a link provides (`linked`) are left to the link.
+ * and `…_name` fields are tagged with it, an id named `<thing>Id` comes from this run's
+ * `create<Thing>`, and any other id, and any `<thing>Name` (a name the account must hold, such as a
+ * custom field's `fieldName`; one array item per name), from `PINGBACK_LIVE_<NAME>`. Values a link
+ * provides (`linked`) are left to the link.
  */
 function prepare(
   document: JsonObject,
@@ -703,8 +707,11 @@ function prepare(
   outcomeOf: (op: Operation) => string,
 ): Prepared {
   const base = baseRequest(document, op);
-  const sample: RequestSpec = { ...base, body: requestVariants(document, op)[0]?.body };
-  const request: RequestSpec = { ...sample, pathParams: { ...sample.pathParams } };
+  const request: RequestSpec = {
+    ...base,
+    pathParams: { ...base.pathParams },
+    body: requestVariants(document, op)[0]?.body,
+  };
   const needs: Prepared["needs"] = [];
   const missingEnv: string[] = [];
   const fromEnv: string[] = [];
@@ -781,7 +788,7 @@ function prepare(
       },
     );
   }
-  return { request, sample, needs, missingEnv, fromEnv: [...new Set(fromEnv)], formatted };
+  return { request, needs, missingEnv, fromEnv: [...new Set(fromEnv)], formatted };
 }
 
 /** Visits each value of `value` with the schema that describes it (following `$ref`s, properties and items). */

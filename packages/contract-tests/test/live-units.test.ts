@@ -1,8 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { RequestSpec } from "../src/cases.js";
 import { conventions, errorCatalogue } from "../src/catalogue.js";
+import { type Arrival, rateLimitVerdict } from "../src/live-limit.js";
 import { atPointer, evaluate } from "../src/live-links.js";
-import { envName, planLive } from "../src/live-plan.js";
+import { envName, planLive, stored } from "../src/live-plan.js";
 import { SELF_TEST_OPERATIONS, selfTestSlice } from "../src/live-slice.js";
 import { type Json, type JsonObject, loadSpec, operations } from "../src/spec.js";
 import { fakeServes } from "./fake-pingback.js";
@@ -63,6 +64,8 @@ describe("ids the API cannot create come from PINGBACK_LIVE_<NAME>", () => {
     ["pipelineId", "PINGBACK_LIVE_PIPELINE_ID"],
     ["segmentedListsIds", "PINGBACK_LIVE_SEGMENTED_LISTS_IDS"],
     ["channelUid", "PINGBACK_LIVE_CHANNEL_UID"],
+    ["fieldName", "PINGBACK_LIVE_FIELD_NAME"],
+    ["production_email", "PINGBACK_LIVE_PRODUCTION_EMAIL"],
   ])("%s → %s", ([field, name]) => {
     expect(envName(field as string)).toBe(name);
   });
@@ -110,6 +113,120 @@ describe("the catalogue's conventions", () => {
   });
 });
 
+describe("the measured limit: each 429 against the documented one (5/s, burst 2, 2 in flight)", () => {
+  const limit = { requestsPerSecond: 5, burst: 2, maxInFlight: 2 };
+  const sent = (...list: [number, number | null, number][]): Arrival[] =>
+    list.map(([sentMs, answeredMs, status]) => ({ sentMs, answeredMs, status }));
+  const table: { name: string; arrivals: Arrival[]; jitterMs: number; stricter: boolean }[] = [
+    { name: "no 429", arrivals: sent([0, 10, 200], [300, 310, 200]), jitterMs: 0, stricter: false },
+    {
+      name: "a third request at once, the bucket empty",
+      arrivals: sent([0, 1, 200], [0, 1, 200], [0, 1, 429]),
+      jitterMs: 0,
+      stricter: false,
+    },
+    {
+      name: "two requests still in flight",
+      arrivals: sent([0, 500, 200], [300, 800, 200], [400, 401, 429]),
+      jitterMs: 0,
+      stricter: false,
+    },
+    {
+      name: "a 429 after a quiet second, the bucket full",
+      arrivals: sent([0, 10, 200], [1000, 1001, 429]),
+      jitterMs: 100,
+      stricter: true,
+    },
+    {
+      name: "100 ms apart: one token left as sent, none if the network bunched them by 100 ms",
+      arrivals: sent([0, 10, 200], [100, 110, 200], [200, 201, 429]),
+      jitterMs: 0,
+      stricter: true,
+    },
+    {
+      name: "the same, with 100 ms of jitter allowed",
+      arrivals: sent([0, 10, 200], [100, 110, 200], [200, 201, 429]),
+      jitterMs: 100,
+      stricter: false,
+    },
+  ];
+  test.for(table)("$name", ({ arrivals, jitterMs, stricter }) => {
+    const verdict = rateLimitVerdict(arrivals, limit, jitterMs);
+    expect(verdict.stricter.length > 0).toBe(stricter);
+    expect(verdict.measured).toMatch(/documented: 5\/s, burst 2, 2 in flight/);
+  });
+
+  test("the report says where the server started answering 429", () => {
+    const verdict = rateLimitVerdict(
+      sent([0, 10, 200], [250, 260, 200], [500, 501, 429], [1500, 1510, 200]),
+      limit,
+      0,
+    );
+    expect(verdict.measured).toMatch(/first 429 at \+0\.50 s, after 2 admitted request\(s\)/);
+    expect(verdict.stricter[0]).toMatch(/answered 429 below the documented limit 1 time\(s\) of 1/);
+  });
+});
+
+describe("a write read back: what it sent, where the read documents it", () => {
+  const document = loadSpec().document;
+  const getContact = operations(document).find((op) => op.operationId === "getContact");
+  const read = (data: Json) => ({
+    status: 200,
+    mediaType: "application/json",
+    body: { message: "Contact found", data },
+    headers: new Headers(),
+  });
+  const contact = {
+    id: "1",
+    email: "a@b.co",
+    origin: { url: "https://x.test" },
+    segmentedListsIds: ["s1", "s2"],
+    attributes: { name: "Ann", phone: "1", position: "CTO" },
+  };
+  const table: { name: string; sent: Json; problems: RegExp[] }[] = [
+    {
+      name: "a create, all stored",
+      sent: { email: "a@b.co", attributes: { name: "Ann" } },
+      problems: [],
+    },
+    {
+      name: "an update's free-form keys are the contact's attributes",
+      sent: { phone: "1", position: "CTO" },
+      problems: [],
+    },
+    {
+      name: "segments added are among the contact's",
+      sent: { segmentedListsIds: ["s2"] },
+      problems: [],
+    },
+    {
+      name: "an update not applied",
+      sent: { position: "CEO" },
+      problems: [/data\.attributes\.position is "CTO", w sent "CEO"/],
+    },
+    {
+      name: "a field dropped",
+      sent: { origin: { utmSource: "ads" } },
+      problems: [/data\.origin\.utmSource is missing, w sent "ads"/],
+    },
+    {
+      name: "a segment not added",
+      sent: { segmentedListsIds: ["s3"] },
+      problems: [
+        /data\.segmentedListsIds is \["s1","s2"\], w sent \["s3"\] \(each item must be there\)/,
+      ],
+    },
+  ];
+  test.for(table)("$name", ({ sent, problems }) => {
+    if (!getContact) throw new Error("the spec has no getContact");
+    const found = stored(document, getContact, "w", sent, read(contact));
+    expect(found).toHaveLength(problems.length);
+    problems.forEach((pattern, i) => {
+      expect(found[i]).toMatch(pattern);
+    });
+  });
+});
+
 /** The spec grown `factor` times: every path copied under a suffix, operationIds and links renamed. */
 function grow(document: JsonObject, factor: number): JsonObject {
   const paths: JsonObject = {};
@@ -154,7 +271,9 @@ describe("the self-test is bounded independently of the spec's size", () => {
 
   test("planning a live run of the grown spec is one pass: every operation gets its cases", () => {
     const data = { runId: "r", env: {}, developerMode: true };
-    const today = planLive(document, data).cases.length;
-    expect(planLive(grown, data).cases.length).toBeGreaterThanOrEqual(today * 100);
+    // The rate limit is judged once per run, whatever the number of operations.
+    const perOperation = (doc: JsonObject) =>
+      planLive(doc, data).cases.filter((c) => c.check !== "rate-limit").length;
+    expect(perOperation(grown)).toBeGreaterThanOrEqual(perOperation(document) * 100);
   });
 });
