@@ -256,7 +256,9 @@ export function planLive(document: JsonObject, data: RunData): LivePlan {
         expect: { status: 404, codes: notFound },
         build,
       });
-      cases.push(...productionUnseen(document, op, feed, data, success, notFound));
+      const unseen = productionUnseen(document, op, feed, data, success, notFound);
+      for (const name of unseen.missingEnv) missingEnv.add(name);
+      cases.push(...unseen.cases);
     }
 
     // Negative checks: the run's own request (its created resources, its ids), made wrong in one
@@ -516,7 +518,7 @@ function productionUnseen(
   data: RunData,
   success: number | undefined,
   notFound: string[],
-): LiveCase[] {
+): { cases: LiveCase[]; missingEnv: string[] } {
   const params = Object.keys(feed.parameters).map((key) => key.replace(/^path\./, ""));
   const variables = params.map((name) => envName(`production_${name}`));
   const values = variables.map((name) => data.env[name]?.trim() ?? "");
@@ -544,7 +546,7 @@ function productionUnseen(
     fromEnv: variables,
     ...notRun,
   };
-  return [
+  const cases: LiveCase[] = [
     {
       ...common,
       name: exists,
@@ -562,6 +564,7 @@ function productionUnseen(
         answers.get(exists)?.passed ? request : { blocked: `${exists} did not succeed` },
     },
   ];
+  return { cases, missingEnv: absent };
 }
 
 /**
