@@ -64,12 +64,15 @@ export function rateLimitVerdict(
       );
   }
   const first = refused[0] as Arrival;
-  const window = admitted.filter((a) => a.sentMs > first.sentMs - 1000 && a.sentMs < first.sentMs);
+  // The second before the first 429, or as much of it as the run had lived.
+  const since = Math.max(start, first.sentMs - 1000);
+  const window = admitted.filter((a) => a.sentMs >= since && a.sentMs < first.sentMs);
+  const seconds = Math.max(first.sentMs - since, 1) / 1000;
   const last = sent[sent.length - 1]?.sentMs ?? first.sentMs;
   const whileLimited = admitted.filter((a) => a.sentMs >= first.sentMs).length;
   const span = (last - first.sentMs) / 1000;
   const measured = [
-    `first 429 at ${at(first.sentMs)}, after ${window.length} admitted request(s) in the second before it (${window.length}/s)`,
+    `first 429 at ${at(first.sentMs)}, after ${window.length} admitted request(s) in the ${seconds.toFixed(2)} s before it (${(window.length / seconds).toFixed(1)}/s)`,
     span > 0
       ? `from then on the server admitted ${(whileLimited / span).toFixed(2)}/s and refused ${refused.length}`
       : `${refused.length} refused`,

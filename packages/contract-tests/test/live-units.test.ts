@@ -162,7 +162,9 @@ describe("the measured limit: each 429 against the documented one (5/s, burst 2,
       limit,
       0,
     );
-    expect(verdict.measured).toMatch(/first 429 at \+0\.50 s, after 2 admitted request\(s\)/);
+    expect(verdict.measured).toMatch(
+      /first 429 at \+0\.50 s, after 2 admitted request\(s\) in the 0\.50 s before it \(4\.0\/s\)/,
+    );
     expect(verdict.stricter[0]).toMatch(/answered 429 below the documented limit 1 time\(s\) of 1/);
   });
 });
