@@ -227,7 +227,7 @@ describe("live mode against a fake Pingback server (self-test, on a bounded slic
 
   test.for(BREACHES.map((breach) => ({ breach })))(
     "breach $breach is caught",
-    { timeout: 30_000 },
+    { timeout: 60_000 },
     async ({ breach }, { skip }) => {
       if (breach === "intake-needs-key" && !hasOpenOperation)
         return skip("the slice has no operation with security: [] that the fake implements");
