@@ -1,12 +1,12 @@
 /** `createPingbackClient`: openapi-fetch for the spec's paths, with auth and a resilient transport. */
-import { type paths, requiresApiKey } from "@pingback/types";
+import { declaredHeaders, type paths } from "@pingback/types";
 import createClient, {
   type Client,
   type FetchResponse,
   type MaybeOptionalInit,
   mergeHeaders,
 } from "openapi-fetch";
-import { PingbackError, redacted } from "./errors.js";
+import { PingbackAbortError, PingbackError, PingbackTimeoutError, redacted } from "./errors.js";
 import { failedCallOf } from "./operation.js";
 import {
   checkApiKey,
@@ -14,6 +14,7 @@ import {
   DEFAULT_BASE_URL,
   type PingbackClientOptions,
   type PingbackRequestOptions,
+  refuse,
   resolveRateLimit,
   resolveRetry,
   resolveTimeout,
@@ -22,7 +23,7 @@ import { type PageItem, type PaginatedPath, type PaginateInit, paginate } from "
 import { serializePath } from "./path.js";
 import { createRateLimiter } from "./rate-limit.js";
 import { createDeadlines } from "./timeout.js";
-import { type CallInfo, createTransport, type Fetch } from "./transport.js";
+import { type Call, createTransport, type Fetch } from "./transport.js";
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
@@ -105,72 +106,125 @@ export interface PingbackClient extends Omit<Client<paths>, "request" | (typeof 
   ): AsyncGenerator<PageItem<P>, void, undefined>;
 }
 
+/** The client's own headers, which go only to the operations that declare them. */
+const OWN_HEADERS = ["x-api-key", "x-developer-mode"];
+
 export function createPingbackClient(options: PingbackClientOptions): PingbackClient {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("createPingbackClient: pass an options object: { apiKey, ... }.");
   }
   const apiKey = checkApiKey(options.apiKey);
+  // As openai-node does: a key in a web page is a key anyone who opens it can read.
+  const page = (globalThis as { window?: { document?: unknown } }).window;
+  if (apiKey && !options.dangerouslyAllowBrowser && page?.document !== undefined) {
+    refuse(
+      "apiKey",
+      "in a browser is readable by anyone who opens the page: call Pingback from your server, leave `apiKey` out for the webhook intake alone, or set `dangerouslyAllowBrowser: true` if you accept that.",
+    );
+  }
   const rateLimit = resolveRateLimit(options.rateLimit);
   const policy = {
     limiter: rateLimit && (rateLimit.store ?? createRateLimiter(rateLimit)),
-    deadlines: createDeadlines(),
-    timeoutMs: resolveTimeout(options.timeoutMs),
     retry: resolveRetry(options.retry),
+    pause: { until: 0 },
   };
+  const deadlines = createDeadlines();
+  const timeoutMs = resolveTimeout(options.timeoutMs);
+  // A plain object: openapi-fetch merges it into every request faster than a Headers.
+  const headers: Record<string, string> = Object.fromEntries(
+    mergeHeaders(options.headers, {
+      "x-api-key": apiKey,
+      "x-developer-mode": options.developerMode ? "true" : undefined,
+    }),
+  );
   const client = createClient<paths>({
-    baseUrl: checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL),
+    baseUrl: checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, options.dangerouslyAllowHttpHosts),
     // Looked up on each call, so a fetch replaced after construction (a test, a polyfill) is used.
     fetch: createTransport({
       ...policy,
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     }),
     pathSerializer: serializePath,
-    // A plain object: openapi-fetch merges it into every request faster than a Headers.
-    headers: Object.fromEntries(
-      mergeHeaders(options.headers, {
-        "x-api-key": apiKey,
-        "x-developer-mode": options.developerMode ? "true" : undefined,
-      }),
-    ),
+    headers,
   });
+  /**
+   * The client's headers an operation must not get, as nulls (openapi-fetch drops a header whose
+   * value is null): its own headers the operation does not declare, and, for an operation that
+   * takes no key (a webhook intake, whose URL is its secret), the `headers` option's too. Undefined
+   * when the operation gets them all. Computed once per declared set (the generated table's).
+   */
+  const withheld = new Map<readonly string[], Record<string, null> | undefined>();
+  function withheldFrom(declared: readonly string[]) {
+    if (withheld.has(declared)) return withheld.get(declared);
+    const keyless = !declared.includes("x-api-key");
+    const nulls: Record<string, null> = keyless ? { "x-api-key": null } : {};
+    for (const name in headers) {
+      if (OWN_HEADERS.includes(name) ? !declared.includes(name) : keyless) nulls[name] = null;
+    }
+    const result = Object.keys(nulls).length ? nulls : undefined;
+    withheld.set(declared, result);
+    return result;
+  }
   // Each call names its operation for error messages (openapi-fetch copies unknown init keys onto
-  // the Request), and a request's own `fetch` is wrapped so the limit, retries and timeout apply.
+  // the Request), and a request's own `fetch` is wrapped so the limit, retries and deadline apply.
   type Init =
-    | { fetch?: Fetch; signal?: AbortSignal; params?: { path?: object }; headers?: unknown }
+    | {
+        fetch?: Fetch;
+        signal?: AbortSignal;
+        timeoutMs?: number;
+        params?: { path?: object };
+        headers?: unknown;
+      }
     | undefined;
   type Answer = { error?: unknown; response: Response };
   const request = client.request as unknown as (m: string, u: string, i: Init) => Promise<Answer>;
   async function send(method: string, url: string, init: Init): Promise<Answer> {
-    const call: NonNullable<CallInfo["pingbackCall"]> = {
-      operation: `${method.toUpperCase()} ${url}`,
-      signal: init?.signal,
-    };
+    const operation = `${method.toUpperCase()} ${url}`;
+    const declared = declaredHeaders(url, method);
+    if (!apiKey && declared.includes("x-api-key")) {
+      refuse("apiKey", `is needed by ${operation}: this client was created without one.`);
+    }
+    const ms =
+      init?.timeoutMs === undefined ? timeoutMs : resolveTimeout(init.timeoutMs, operation);
+    const deadline = deadlines.start(ms, init?.signal);
+    const call: Call = { operation, deadline, phase: "queue" };
+    const nulls = withheldFrom(declared);
     let result: Answer;
     try {
       result = await request(method, url, {
         ...init,
         pingbackCall: call,
-        // An operation whose `security` takes no key (a webhook intake) never gets it: the table is
-        // generated from the spec, and openapi-fetch drops a header whose value is null.
-        ...(!requiresApiKey(url, method) && { headers: withoutApiKey(init?.headers) }),
+        // The key never goes where it is not declared, even when the request sets it itself.
+        ...(nulls && { headers: withheldHeaders(nulls, init?.headers) }),
         // openapi-fetch fills the path only when `params.path` exists: without it, plain JS would
         // send the literal `{email}`. An empty one makes the serializer name what is missing.
         ...(!init?.params?.path && url.includes("{") && { params: { ...init?.params, path: {} } }),
         ...(init?.fetch && { fetch: createTransport({ ...policy, fetch: init.fetch }) }),
       } as Init);
     } catch (error) {
+      const { signal } = deadline;
+      // The deadline or the caller ended the call, wherever it was: in the queue, in fetch, in
+      // the body (fetch aborts it with the signal), or in a wait between attempts.
+      if (signal.aborted) {
+        throw deadline.timedOut()
+          ? new PingbackTimeoutError(ms, { operation, phase: call.phase })
+          : new PingbackAbortError(signal.reason, operation, call.phase);
+      }
       // A 2xx whose body is not JSON: an HTML page from a proxy, or a baseUrl that is not the API.
       if (error instanceof SyntaxError && call.response) {
         const type = call.response.headers.get("content-type") ?? "none";
         throw new PingbackError({
           status: call.response.status,
           body: undefined,
-          operation: call.operation,
+          operation,
           reason: `the body is not JSON (content-type: ${type}); is \`baseUrl\` the API's?`,
           cause: error,
+          headers: call.response.headers,
         });
       }
       throw error;
+    } finally {
+      deadline.clear();
     }
     // A server may echo the key it refused: the result's `error` is redacted like a PingbackError.
     const key = result.error === undefined ? null : failedCallOf(result.response)?.apiKey;
@@ -188,11 +242,20 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   });
 }
 
-/** A request's own headers, plus the instruction to send no `x-api-key` at all. */
-function withoutApiKey(headers: unknown): Record<string, unknown> {
-  const own =
-    headers instanceof Headers || Array.isArray(headers)
+/**
+ * A request's own headers over the nulls of the client's withheld ones. The key's null comes last,
+ * so that it also removes a key the request set itself, in any case (openapi-fetch merges in order).
+ */
+function withheldHeaders(nulls: Record<string, null>, headers: unknown): Record<string, unknown> {
+  const merged: Record<string, unknown> = {
+    ...nulls,
+    ...(headers instanceof Headers || Array.isArray(headers)
       ? Object.fromEntries(new Headers(headers as HeadersInit))
-      : (headers as Record<string, unknown> | undefined);
-  return { ...own, "x-api-key": null };
+      : (headers as object | undefined)),
+  };
+  if ("x-api-key" in nulls) {
+    delete merged["x-api-key"];
+    merged["x-api-key"] = null;
+  }
+  return merged;
 }

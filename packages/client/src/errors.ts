@@ -1,6 +1,7 @@
 /**
  * The errors a caller handles differently: the API said no (`PingbackError`), the request never got
- * an answer (`PingbackNetworkError`), or it took too long (`PingbackTimeoutError`).
+ * an answer (`PingbackNetworkError`), it ran out of time (`PingbackTimeoutError`), or its caller
+ * aborted it (`PingbackAbortError`).
  *
  * None of them holds the request (whose headers carry the API key): only what is safe to log.
  */
@@ -13,7 +14,27 @@ import type { ErrorBody, ErrorCode, KnownErrorCode } from "@pingback/types";
  */
 const BRAND = Symbol.for("pingback.client.error");
 
-type ErrorName = "PingbackError" | "PingbackNetworkError" | "PingbackTimeoutError";
+type ErrorName =
+  | "PingbackError"
+  | "PingbackNetworkError"
+  | "PingbackTimeoutError"
+  | "PingbackAbortError"
+  | "PingbackPaginationError";
+
+/**
+ * Where a call was when it timed out or was aborted: waiting for the rate limit, waiting for the
+ * response (connection and headers), reading its body, waiting to retry, or between the items of
+ * `paginate`.
+ */
+export type CallPhase = "queue" | "headers" | "body" | "retry" | "pages";
+
+const PHASES: Record<CallPhase, string> = {
+  queue: "waiting for the rate limit",
+  headers: "waiting for the response",
+  body: "reading the response body",
+  retry: "waiting to retry",
+  pages: "between two items of its pages",
+};
 
 /** True when `value` is a Pingback error of the given name, from this copy or from another. */
 function hasBrand(value: unknown, name: ErrorName): boolean {
@@ -35,6 +56,10 @@ export interface PingbackErrorInit {
   reason?: string | undefined;
   /** The error that caused this one, e.g. the `SyntaxError` of a body that is not JSON. */
   cause?: unknown;
+  /** The response's headers (`Retry-After`, a request id, ...). */
+  headers?: Headers | undefined;
+  /** Why the client did not retry a retryable answer (a `Retry-After` too long to wait for). */
+  notRetried?: string | undefined;
 }
 
 /** The body with every occurrence of `secret` replaced, at any depth. */
@@ -96,8 +121,11 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
   declare readonly requestId: string | undefined;
   /** The response body: parsed JSON, the raw text of a non-JSON body, or undefined when empty. */
   declare readonly body: unknown;
+  /** The response's headers, lowercase, without `set-cookie` (e.g. `headers["retry-after"]`). */
+  declare readonly headers: Record<string, string>;
 
-  constructor({ status, body: raw, operation, redact, reason, cause }: PingbackErrorInit) {
+  constructor(init: PingbackErrorInit) {
+    const { status, body: raw, operation, redact, reason, cause, notRetried } = init;
     // A server may echo the key it refused ("invalid key sk_…"): it must not reach a log.
     const body = redacted(raw, redact);
     const serverMessage = stringField(body, "error");
@@ -108,11 +136,17 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
     const code = errorCode ? ` ${errorCode}` : "";
     const why = reason ?? serverMessage ?? `the server sent ${describeBody(body)}`;
     const support = requestId ? ` (requestId ${requestId})` : "";
-    super(`${what}${code}: ${why}${support}`, operation, cause);
+    const retry = notRetried ? `; not retried: ${notRetried}` : "";
+    super(`${what}${code}: ${why}${support}${retry}`, operation, cause);
     this.status = status;
     this.errorCode = errorCode;
     this.requestId = requestId;
     this.body = body;
+    const headers: Record<string, string> = {};
+    init.headers?.forEach((value, name) => {
+      if (name !== "set-cookie") headers[name] = redacted(value, redact) as string;
+    });
+    this.headers = headers;
   }
 }
 
@@ -129,22 +163,79 @@ export class PingbackNetworkError extends PingbackFailure {
   }
 }
 
-/** One attempt took longer than `timeoutMs`. A caller's own abort is not this: it rethrows the signal's reason. */
+/**
+ * The call ran out of time: its deadline (`timeoutMs`, which covers the rate limit's queue, the
+ * connection, the headers and the body) passed, or a wait it needed (the API's `Retry-After`) was
+ * longer than its deadline or `maxRetryAfterMs` allow, so it gave up at once.
+ */
 export class PingbackTimeoutError extends PingbackFailure {
   override readonly name = "PingbackTimeoutError" as const;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     return hasBrand(value, "PingbackTimeoutError");
   }
-  /** The timeout that ran out, in milliseconds. */
+  /** The call's deadline, in milliseconds. */
   declare readonly timeoutMs: number;
+  /** Where the call was when its time ran out. */
+  declare readonly phase: CallPhase | undefined;
 
-  constructor(timeoutMs: number, options?: { operation?: string }) {
+  constructor(
+    timeoutMs: number,
+    options?: { operation?: string; phase?: CallPhase; reason?: string | undefined },
+  ) {
+    const { operation = "Request", phase, reason } = options ?? {};
     super(
-      `${options?.operation ?? "Request"} timed out after ${timeoutMs} ms; raise \`timeoutMs\` if that is too short.`,
+      reason
+        ? `${operation} gave up ${phase ? PHASES[phase] : ""}: ${reason}.`
+        : `${operation} timed out after ${timeoutMs} ms${phase ? ` ${PHASES[phase]}` : ""}; raise \`timeoutMs\` if that is too short.`,
       options?.operation,
     );
     this.timeoutMs = timeoutMs;
+    this.phase = phase;
+  }
+}
+
+/** The caller's `signal` aborted the call; its reason is the `cause`. */
+export class PingbackAbortError extends PingbackFailure {
+  override readonly name = "PingbackAbortError" as const;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, "PingbackAbortError");
+  }
+  /** Where the call was when it was aborted. */
+  declare readonly phase: CallPhase;
+
+  constructor(reason: unknown, operation: string, phase: CallPhase) {
+    super(`${operation} was aborted ${PHASES[phase]}.`, operation, reason);
+    this.phase = phase;
+  }
+}
+
+/**
+ * `paginate` got pages that cannot add up to the list's `total`: an empty or short page came before
+ * it. The list changed while it was read, or the API's page size did; `allowIncomplete` accepts it.
+ */
+export class PingbackPaginationError extends PingbackFailure {
+  override readonly name = "PingbackPaginationError" as const;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, "PingbackPaginationError");
+  }
+  /** The page that ended the list early (from 0), e.g. the one to resume from. */
+  declare readonly page: number;
+  /** How many items that page held. */
+  declare readonly received: number;
+  /** How many items this run yielded, that page's included. */
+  declare readonly fetched: number;
+  /** How many items the list holds, as that page's answer counted them. */
+  declare readonly total: number;
+
+  constructor(operation: string, page: number, received: number, fetched: number, total: number) {
+    super(
+      `${operation}: page ${page} held ${received} items, so the list ended after ${fetched} items of this run where its total counts ${total}; it changed while it was read, or its page size did. Resume from a page with \`params.query.page\`, or pass \`allowIncomplete: true\` to accept it.`,
+      operation,
+    );
+    Object.assign(this, { page, received, fetched, total });
   }
 }
 

@@ -4,10 +4,13 @@
  */
 export { createPingbackClient, type PingbackClient } from "./client.js";
 export {
+  type CallPhase,
   isPingbackError,
+  PingbackAbortError,
   PingbackError,
   type PingbackErrorInit,
   PingbackNetworkError,
+  PingbackPaginationError,
   PingbackTimeoutError,
 } from "./errors.js";
 export {

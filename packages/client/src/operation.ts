@@ -12,6 +12,8 @@
 export interface FailedCall {
   operation: string;
   apiKey: string | null;
+  /** Why a retryable answer was not retried, if it was not. */
+  notRetried?: string | undefined;
 }
 
 const REGISTRY = Symbol.for("pingback.client.failedCalls");

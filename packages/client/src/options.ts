@@ -57,10 +57,14 @@ export interface RetryOptions {
 }
 
 export interface PingbackClientOptions {
-  /** The account's API key, sent as `x-api-key`. Required. */
-  apiKey: string;
-  /** The API's root URL (default `https://connect.pingback.com/v2`); `http://` only for loopback hosts. */
+  /** The account's API key, sent as `x-api-key` to the operations that take it; leave it out for a client of keyless ones (the webhook intake). */
+  apiKey?: string | undefined;
+  /** The API's root URL (default `https://connect.pingback.com/v2`); `http://` only for loopback hosts and `dangerouslyAllowHttpHosts`. */
   baseUrl?: string | URL | undefined;
+  /** Host names (e.g. `["prism"]`, a docker-compose mock) that `baseUrl` may reach over `http://`: the key then travels in clear text. */
+  dangerouslyAllowHttpHosts?: readonly string[] | undefined;
+  /** Allow a client with an API key in a browser, where anyone who opens the page can read the key. */
+  dangerouslyAllowBrowser?: boolean | undefined;
   /** Send `x-developer-mode: true` on every request: work on test data, leave production untouched. */
   developerMode?: boolean | undefined;
   /** The `fetch` to send requests with (default `globalThis.fetch`); it must honour `init.signal`. */
@@ -71,13 +75,13 @@ export interface PingbackClientOptions {
   rateLimit?: RateLimitOptions | false | undefined;
   /** Retries of failed requests (default: 2 retries), or `false` for none. */
   retry?: RetryOptions | false | undefined;
-  /** How long one attempt may take before it fails with `PingbackTimeoutError` (default 30000 ms). */
+  /** Each call's deadline, from the call to its body's end (rate-limit queue, retries and their waits included), in ms (default 30000). */
   timeoutMs?: number | undefined;
 }
 
 /** Options a single request may override, passed next to `params` and `body`. */
 export interface PingbackRequestOptions {
-  /** This request's timeout per attempt, instead of the client's. */
+  /** This call's deadline (queue, attempts, waits and body), instead of the client's. */
   timeoutMs?: number | undefined;
   /** This request's retry options (merged over the client's), or `false` for none. */
   retry?: RetryOptions | false | undefined;
@@ -105,7 +109,7 @@ export const DEFAULT_RETRY: ResolvedRetry = {
 /** Where an option was given: the client's constructor, or one call (`GET /contacts/{email}`). */
 const CLIENT = "createPingbackClient";
 
-function refuse(option: string, why: string, where = CLIENT): never {
+export function refuse(option: string, why: string, where = CLIENT): never {
   throw new TypeError(`${where}: \`${option}\` ${why}`);
 }
 
@@ -114,14 +118,21 @@ function shown(value: unknown): string {
   return typeof value === "string" ? `the string "${value}"` : String(value);
 }
 
-/** Refuses a missing, empty or malformed key without ever echoing it. */
-export function checkApiKey(apiKey: unknown): string {
-  if (apiKey !== undefined && apiKey !== null && typeof apiKey !== "string") {
+/**
+ * Refuses an empty or malformed key without ever echoing it; no key (undefined) makes a client of
+ * the operations that take none.
+ */
+export function checkApiKey(apiKey: unknown): string | undefined {
+  if (apiKey === undefined) return undefined;
+  if (typeof apiKey !== "string") {
     // Its type only: the value may be the key.
-    refuse("apiKey", `must be a string (your Pingback API key), got a ${typeof apiKey}.`);
+    refuse("apiKey", `must be a string (your Pingback API key), got ${typeof apiKey}.`);
   }
-  if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    refuse("apiKey", "is missing or empty: pass your Pingback API key.");
+  if (apiKey.trim() === "") {
+    refuse(
+      "apiKey",
+      "is empty: pass your Pingback API key, or leave `apiKey` out for the webhook intake only.",
+    );
   }
   // A header value must be visible ASCII; anything else would fail later with a less clear error.
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {
@@ -130,8 +141,11 @@ export function checkApiKey(apiKey: unknown): string {
   return apiKey;
 }
 
-/** Accepts https URLs (strings or `URL`s), and http URLs of loopback hosts (a local mock or proxy). */
-export function checkBaseUrl(option: string | URL): string {
+/**
+ * Accepts https URLs (strings or `URL`s), http URLs of loopback hosts (a local mock or proxy), and
+ * http URLs of the hosts the caller named, with a warning.
+ */
+export function checkBaseUrl(option: string | URL, httpHosts: readonly string[] = []): string {
   const baseUrl = String(option);
   let url: URL;
   try {
@@ -141,10 +155,16 @@ export function checkBaseUrl(option: string | URL): string {
   }
   if (url.username || url.password) refuse("baseUrl", "must not hold credentials; pass `apiKey`.");
   const loopback = /^(localhost|\[::1\]|127(\.\d{1,3}){3})$/.test(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+  const named = httpHosts.includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && (loopback || named))) {
     refuse(
       "baseUrl",
-      `"${baseUrl}" must use https://, or the key would travel in clear text (http:// is only for localhost, 127.x.x.x and [::1]).`,
+      `"${baseUrl}" must use https://, or the key would travel in clear text (http:// is only for localhost, 127.x.x.x, [::1] and the hosts of \`dangerouslyAllowHttpHosts\`).`,
+    );
+  }
+  if (url.protocol === "http:" && !loopback) {
+    console.warn(
+      `@pingback/client: ${url.host} is reached over http:// (dangerouslyAllowHttpHosts): the API key and every body travel in clear text. Use it for a mock on a private network only.`,
     );
   }
   return baseUrl;

@@ -27,5 +27,7 @@ export function orThrow<R extends FetchResult>(result: R): SuccessData<R> {
     body: result.error,
     operation: call?.operation,
     redact: call?.apiKey,
+    headers: response.headers,
+    notRetried: call?.notRetried,
   });
 }

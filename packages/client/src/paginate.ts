@@ -7,6 +7,7 @@
  */
 import type { paths } from "@pingback/types";
 import type { HeadersOptions } from "openapi-fetch";
+import { PingbackAbortError, PingbackPaginationError } from "./errors.js";
 import type { PingbackRequestOptions } from "./options.js";
 import { orThrow } from "./or-throw.js";
 
@@ -51,13 +52,17 @@ export interface PageProgress<Item = unknown> {
   fetched: number;
 }
 
-/** The GET options of a paginated path, without `page`: the iterator sets it. */
+/** The GET options of a paginated path; `page` is the page to start from. */
 export type PaginateInit<P extends PaginatedPath> = PingbackRequestOptions & {
   /** Called after each page arrives, e.g. to draw a progress bar: `fetched` of `total`. */
   onPage?: ((progress: PageProgress<PageItem<P>>) => void) | undefined;
+  /** Accept a list that ends (an empty or short page) before its `total` (default: `PingbackPaginationError`). */
+  allowIncomplete?: boolean | undefined;
   params?: Omit<Params<GetOperation<P>>, "query"> & {
-    /** The iterator sets `page` itself. */
-    query?: Omit<Query<GetOperation<P>>, "page"> & { page?: never };
+    query?: Omit<Query<GetOperation<P>>, "page"> & {
+      /** The page to start from (default 0), e.g. to resume an export where it stopped. */
+      page?: number | undefined;
+    };
   };
   headers?: HeadersOptions | undefined;
   signal?: AbortSignal | undefined;
@@ -80,18 +85,27 @@ type Get = (
 ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 /**
- * Yields every item from page 0 on, until `total` items were seen or a page comes back empty.
- * Each page is one request through the client, so the rate limit and retries apply to it.
+ * Yields every item from the first page asked for (0 by default) on, until the pages add up to
+ * `total`. Each page is one call through the client, so the rate limit, retries and deadline apply
+ * to it. A page shorter than the first (or empty) before `total` is reached ends the list early:
+ * `PingbackPaginationError`, unless `allowIncomplete`. The caller's `signal` stops it between two
+ * items as well as during a call.
  */
 export async function* paginate<P extends PaginatedPath>(
   get: Get,
   path: P,
-  { onPage, ...init }: PaginateInit<P> = {},
+  { onPage, allowIncomplete, ...init }: PaginateInit<P> = {},
 ): AsyncGenerator<PageItem<P>, void, undefined> {
-  let seen = 0;
+  const operation = `GET ${path}`;
+  const first = init.params?.query?.page ?? 0;
+  if (!Number.isInteger(first) || first < 0) {
+    throw new TypeError(
+      `${operation}: \`params.query.page\` must be a whole number ≥ 0, got ${first}.`,
+    );
+  }
+  let fetched = 0;
   let pageSize = 0;
-  let lastPage = 0;
-  for (let page = 0; page <= lastPage; page++) {
+  for (let page = first; ; page++) {
     const body = orThrow(
       await get(path, {
         ...init,
@@ -100,17 +114,24 @@ export async function* paginate<P extends PaginatedPath>(
     );
     if (!isPage(body)) {
       throw new TypeError(
-        `GET ${path}?page=${page}: the body is not { data: { page, total, data: [] } }.`,
+        `${operation}?page=${page}: the body is not { data: { page, total, data: [] } }.`,
       );
     }
     const { total, data: items } = body.data;
-    if (items.length === 0) return;
-    if (page === 0) pageSize = items.length;
-    seen += items.length;
-    onPage?.({ page, total, items: items as PageItem<P>[], fetched: seen });
-    yield* items as PageItem<P>[];
-    if (seen >= total) return;
-    // The server's count bounds the loop; page sizes come from the first page.
-    lastPage = Math.ceil(total / pageSize) - 1;
+    if (page === first) pageSize = items.length;
+    fetched += items.length;
+    onPage?.({ page, total, items: items as PageItem<P>[], fetched });
+    for (const item of items as PageItem<P>[]) {
+      if (init.signal?.aborted)
+        throw new PingbackAbortError(init.signal.reason, operation, "pages");
+      yield item;
+    }
+    // Pages before the first one asked for are taken as full: the item count of the list so far.
+    if (first * pageSize + fetched >= total) return;
+    if (items.length < pageSize || items.length === 0) {
+      // A first page asked for past the end proves nothing: its size is unknown.
+      if (allowIncomplete || (page === first && page > 0 && items.length === 0)) return;
+      throw new PingbackPaginationError(operation, page, items.length, fetched, total);
+    }
   }
 }

@@ -7,10 +7,15 @@
  * server's burst (`burst - reserve` tokens) and leaves the rest as slack. After a 429 it pauses
  * (for `Retry-After` when the server sends one), halves its rate, and recovers within seconds.
  *
- * Each queued waiter keeps a timer of its own that wakes the queue, rather than one timer for the
- * whole queue: on Cloudflare Workers a timer belongs to the request that set it and is cancelled
- * when that request ends, so a shared timer left the waiters of other requests hanging ("the
- * Worker's code had hung"). A waiter's own timer also keeps its request alive while it waits.
+ * Each queued waiter keeps a timer of its own, set only from its own call (in `acquire`, and in its
+ * own timer's callback): on Cloudflare Workers a timer belongs to the request that set it and is
+ * cancelled when that request ends, so a timer shared by the queue left the waiters of other
+ * requests hanging ("the Worker's code had hung"). A waiter's own timer also keeps its request
+ * alive while it waits. It is set for when the waiter's turn may come (its place in the queue times
+ * the interval), so each fires about once, not once per token: the cost per queued call is O(1)
+ * here plus the runtime's timer insertion (a heap in Node, O(log n)). Besides them, one timer of
+ * the queue wakes it exactly when the next token is due; where the runtime cancels it, the
+ * waiters' own timers still wake the queue.
  */
 import { type RateLimitOptions, type ResolvedRateLimit, resolveRateLimit } from "./options.js";
 
@@ -52,13 +57,21 @@ interface Waiter {
   signal: AbortSignal | null | undefined;
   onAbort: () => void;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Its place in the queue since the limiter was made: the one ahead of it has `seq - 1`. */
+  seq: number;
+  /** Granted or aborted: a waiter stays in the queue until the queue's head passes it. */
+  done: boolean;
 }
 
 export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
   const { requestsPerSecond, maxInFlight } = options;
   const capacity = options.burst - options.reserve;
   const msPerToken = 1000 / requestsPerSecond;
-  const queue: Waiter[] = [];
+  // First in, first out: `queue[head]` is next; `dropped` entries before it were cut off the array.
+  let queue: Waiter[] = [];
+  let head = 0;
+  let dropped = 0;
+  let waiting = 0;
   let tokens = capacity;
   let refilledAt = performance.now();
   let inFlight = 0;
@@ -67,6 +80,8 @@ export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
   let slowedAt = Number.NEGATIVE_INFINITY;
   let slowest = 1;
   const speed = (now: number) => Math.min(1, slowest + (now - slowedAt) / RECOVERY_MS);
+  // The queue's own timer, for the next token or the pause's end.
+  let alarm: ReturnType<typeof setTimeout> | undefined;
 
   function refill(now: number): void {
     tokens = Math.min(capacity, tokens + ((now - refilledAt) * speed(now)) / msPerToken);
@@ -93,31 +108,54 @@ export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
     return release();
   }
 
-  /** Grants waiters in order of arrival while tokens and slots last. */
-  function pump(): void {
-    while (queue.length > 0) {
-      const granted = take();
-      if (!granted) return;
-      const waiter = queue.shift() as Waiter;
-      clearTimeout(waiter.timer);
-      waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.resolve(granted);
-    }
+  /** The waiter leaves the queue's count; its entry is skipped when the head reaches it. */
+  function settle(waiter: Waiter): void {
+    waiter.done = true;
+    waiting--;
+    clearTimeout(waiter.timer);
+    waiter.signal?.removeEventListener("abort", waiter.onAbort);
   }
 
   /**
-   * Wakes the queue when the pause ends or the next token is due, for as long as this waiter
-   * waits. Out of slots, a release pumps the queue; the timer still ticks to keep the request alive.
+   * How long until a waiter with `ahead` waiters before it may get a token, if nothing changes:
+   * not before the pause ends, nor before `ahead + 1` tokens are there (at least `least` more).
    */
-  function wakeLater(waiter: Waiter): void {
+  function dueIn(ahead: number, least: number): number {
     const now = performance.now();
-    const wait =
-      now < pausedUntil
-        ? pausedUntil - now
-        : ((tokens >= 1 ? 1 : 1 - tokens) * msPerToken) / speed(now);
+    refill(now);
+    const refilled = (Math.max(least, ahead + 1 - tokens) * msPerToken) / speed(now);
+    return Math.max(pausedUntil - now, refilled);
+  }
+
+  /** Grants waiters in order of arrival while tokens and slots last, then sets the queue's timer. */
+  function pump(): void {
+    for (; head < queue.length; head++) {
+      const waiter = queue[head] as Waiter;
+      if (waiter.done) continue;
+      const granted = take();
+      if (!granted) break;
+      settle(waiter);
+      waiter.resolve(granted);
+    }
+    // Entries behind the head go in bulk, when they are half the array: O(1) per waiter.
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      dropped += head;
+      head = 0;
+    }
+    clearTimeout(alarm);
+    // Out of slots, a release pumps the queue; otherwise the next token (or the pause's end) does.
+    alarm =
+      waiting > 0 && inFlight < maxInFlight ? setTimeout(pump, Math.ceil(dueIn(0, 0))) : undefined;
+  }
+
+  /** Sets the waiter's own timer for when its turn may come; it wakes the queue, then itself again. */
+  function wakeLater(waiter: Waiter): void {
+    // At least one interval: a waiter held back by the in-flight cap must not spin.
+    const wait = dueIn(waiter.seq - dropped - head, 1);
     waiter.timer = setTimeout(() => {
       pump();
-      if (queue.includes(waiter)) wakeLater(waiter);
+      if (!waiter.done) wakeLater(waiter);
     }, Math.ceil(wait));
   }
 
@@ -134,22 +172,31 @@ export function createRateLimiter(options: ResolvedRateLimit): RateLimiter {
       }
     },
     tryAcquire() {
-      return queue.length === 0 ? take() : undefined;
+      return waiting === 0 ? take() : undefined;
     },
     acquire(signal) {
       return new Promise<Release>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
+        const granted = waiting === 0 ? take() : undefined;
+        if (granted) return resolve(granted);
         // The listener is removed when the slot is granted, so it only ever finds a queued waiter.
         const onAbort = () => {
-          clearTimeout(waiter.timer);
-          queue.splice(queue.indexOf(waiter), 1);
+          settle(waiter);
           reject(signal?.reason);
         };
-        const waiter: Waiter = { resolve, signal, onAbort, timer: undefined };
+        const waiter: Waiter = {
+          resolve,
+          signal,
+          onAbort,
+          timer: undefined,
+          seq: dropped + queue.length,
+          done: false,
+        };
         signal?.addEventListener("abort", onAbort, { once: true });
         queue.push(waiter);
-        pump();
-        if (queue.includes(waiter)) wakeLater(waiter);
+        waiting++;
+        wakeLater(waiter);
+        if (alarm === undefined) pump();
       });
     },
   };

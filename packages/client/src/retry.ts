@@ -38,7 +38,8 @@ export function backoffMs(
 export type Failure = { status: number; retryAfter: string | null } | { error: Error };
 
 /**
- * How long to wait before retry number `retryNumber` (1-based), or undefined to give up.
+ * How long to wait before retry number `retryNumber` (1-based); undefined to give up, or why not
+ * when the failure was retryable but the wait it asks for is too long.
  *
  * A request that may not be idempotent (POST, PATCH) is retried only after 429, which says the
  * server did not process it, unless the caller opted in with `retryNonIdempotent`.
@@ -49,7 +50,7 @@ export function retryDelay(
   retryNumber: number,
   options: ResolvedRetry,
   random: () => number = Math.random,
-): number | undefined {
+): number | string | undefined {
   if (retryNumber > options.retries) return undefined;
   const notProcessed = "status" in failure && failure.status === 429;
   if (!notProcessed && !IDEMPOTENT_METHODS.has(method) && !options.retryNonIdempotent) {
@@ -61,5 +62,7 @@ export function retryDelay(
   if (asked === undefined) return backoffMs(retryNumber, options, random);
   // Waiting less than asked would only earn another 429; waiting longer than the bound is not ours
   // to decide, so the caller gets the response instead.
-  return asked <= options.maxRetryAfterMs ? asked : undefined;
+  return asked <= options.maxRetryAfterMs
+    ? asked
+    : `Retry-After asks for ${asked} ms, more than maxRetryAfterMs (${options.maxRetryAfterMs} ms)`;
 }

@@ -1,23 +1,27 @@
 /**
- * Each attempt's deadline, combined with the caller's `AbortSignal`.
+ * Each call's deadline, combined with the caller's `AbortSignal`. A call's deadline covers all of
+ * it: the wait for the rate limit, every attempt (connection, headers and body), and the waits
+ * between attempts. Its signal goes to the limiter, to fetch (which ends a body still being read
+ * when it aborts) and to the waits.
  *
  * Written by hand rather than with `AbortSignal.any`/`AbortSignal.timeout` so that a timeout and a
  * caller's abort stay apart (they throw different errors), fake timers drive it in tests, and
  * runtimes without `AbortSignal.any` (Node 20.0–20.2, older browsers) work.
  *
  * Creating an AbortSignal costs Node more than all the rest of the client's work on a call
- * (`pnpm bench`), so attempts that start within GROUP_WINDOW_MS of each other share one signal and
- * one timer, which fires `timeoutMs` after the last of them may have started: every attempt times
- * out after at least `timeoutMs`, and at most GROUP_WINDOW_MS later. The shared signal may also
- * end a response body still being read at that time; the client reads bodies at once. The timer is
- * set once per group (not per attempt: that costs too) and unref'd while the group is idle. An attempt with a caller's
+ * (`pnpm bench`), so calls that start within GROUP_WINDOW_MS of each other share one signal and
+ * one timer, which fires `timeoutMs` after the last of them may have started: every call times
+ * out after at least `timeoutMs`, and at most GROUP_WINDOW_MS later. The timer is set once per
+ * group (not per call: that costs too) and unref'd while the group is idle. A call with a caller's
  * signal needs a signal that follows it, so it is a group of its own.
  */
 import { PingbackTimeoutError } from "./errors.js";
 
-/** Attempts that start within this many ms of each other share a deadline. */
+/** Calls that start within this many ms of each other share a deadline. */
 export const GROUP_WINDOW_MS = 100;
-/** At most this many attempts share a signal: it bounds the abort listeners fetch adds to one. */
+/** setTimeout's longest delay (24.8 days); a longer one would fire at once. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+/** At most this many calls share a signal: it bounds the abort listeners fetch adds to one. */
 const GROUP_SIZE = 64;
 
 export interface Deadline {
@@ -25,7 +29,11 @@ export interface Deadline {
   signal: AbortSignal;
   /** Whether the deadline has passed (as opposed to the caller aborting). */
   timedOut(): boolean;
-  /** The attempt has its answer: the deadline no longer needs to fire for it. */
+  /** The call's deadline, in ms from its start. */
+  timeoutMs: number;
+  /** Milliseconds left before this call's own deadline. */
+  left(): number;
+  /** The call has its answer: the deadline no longer needs to fire for it. */
   clear(): void;
 }
 
@@ -44,7 +52,7 @@ const keepAlive = (timer: unknown, on: boolean) => {
   on ? t.ref?.() : t.unref?.();
 };
 
-/** The deadlines of one client's attempts. */
+/** The deadlines of one client's calls. */
 export function createDeadlines() {
   let current: Group | undefined;
   return {
@@ -60,7 +68,7 @@ export function createDeadlines() {
         const controller = new AbortController();
         const timer = setTimeout(
           () => controller.abort(new PingbackTimeoutError(timeoutMs)),
-          timeoutMs + GROUP_WINDOW_MS,
+          Math.min(timeoutMs + GROUP_WINDOW_MS, MAX_DELAY_MS),
         );
         group = {
           controller,
@@ -70,8 +78,8 @@ export function createDeadlines() {
           active: 0,
           timer,
         };
-        // An attempt that follows a caller's signal keeps its group to itself. Otherwise the new
-        // group replaces the current one, which is over once its last attempt is.
+        // A call that follows a caller's signal keeps its group to itself. Otherwise the new
+        // group replaces the current one, which is over once its last call is.
         if (!callerSignal) {
           if (current?.active === 0) clearTimeout(current.timer);
           current = group;
@@ -82,13 +90,15 @@ export function createDeadlines() {
       if (callerSignal?.aborted) onCallerAbort();
       else callerSignal?.addEventListener("abort", onCallerAbort);
       group.joined++;
-      // While no attempt of the group waits, its timer must not keep a Node process alive.
+      // While no call of the group waits, its timer must not keep a Node process alive.
       if (group.active++ === 0) keepAlive(group.timer, true);
       const joined = group;
       let cleared = false;
       return {
         signal: controller.signal,
+        timeoutMs,
         timedOut: () => controller.signal.reason instanceof PingbackTimeoutError,
+        left: () => now + timeoutMs - performance.now(),
         clear() {
           if (cleared) return;
           cleared = true;

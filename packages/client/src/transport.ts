@@ -1,65 +1,41 @@
 /**
- * The `fetch` that openapi-fetch calls: it waits for the rate limiter, bounds each attempt with a
- * deadline, and retries what `retryDelay` allows. Everything else stays openapi-fetch's.
+ * The `fetch` that openapi-fetch calls: it waits for the rate limiter, sends within the call's
+ * deadline, and retries what `retryDelay` allows while the deadline leaves time for it. Everything
+ * else stays openapi-fetch's.
  */
-import { PingbackNetworkError, PingbackTimeoutError } from "./errors.js";
+import { type CallPhase, PingbackNetworkError, PingbackTimeoutError } from "./errors.js";
 import { rememberFailedCall } from "./operation.js";
 import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
-import { resolveRetry, resolveTimeout } from "./options.js";
+import { resolveRetry } from "./options.js";
 import type { RateLimitStore } from "./rate-limit.js";
 import { type Failure, parseRetryAfter, retryDelay } from "./retry.js";
 import { type Deadline, sleep } from "./timeout.js";
 
 export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
 
+/** One call, as the client's wrapper starts it and the transport moves it along. */
+export interface Call {
+  /** `METHOD /path/{param}`. */
+  operation: string;
+  /** The call's deadline, which also follows the caller's signal. */
+  deadline: Deadline;
+  /** Where the call is, for the error if its deadline passes or its caller aborts. */
+  phase: CallPhase;
+  /** The 2xx response, set here: the wrapper names it if its body turns out not to be JSON. */
+  response?: Response;
+}
+
 /** What the client's wrapper puts on each call's Request (openapi-fetch copies unknown init keys). */
 export interface CallInfo {
-  pingbackCall?: {
-    /** `METHOD /path/{param}`. */
-    operation: string;
-    /** The caller's `signal`, if any. */
-    signal: AbortSignal | undefined;
-    /** The 2xx response, set here: the wrapper names it if its body turns out not to be JSON. */
-    response?: Response;
-  };
+  pingbackCall?: Call;
 }
 
 export interface TransportOptions {
   fetch: Fetch;
-  deadlines: { start(timeoutMs: number, callerSignal: AbortSignal | undefined): Deadline };
   limiter: RateLimitStore | undefined;
-  timeoutMs: number;
   retry: ResolvedRetry;
-}
-
-/** One attempt: a limiter slot, then the fetch within its deadline. */
-async function attempt(
-  request: Request,
-  { fetch, limiter, deadlines }: TransportOptions,
-  timeoutMs: number,
-  operation: string,
-  callerSignal: AbortSignal | undefined,
-): Promise<Response> {
-  const release = limiter && (limiter.tryAcquire?.() ?? (await limiter.acquire(callerSignal)));
-  const deadline = deadlines.start(timeoutMs, callerSignal);
-  try {
-    return await fetch(request, { signal: deadline.signal });
-  } catch (error) {
-    if (callerSignal?.aborted) throw callerSignal.reason;
-    if (deadline.timedOut()) throw new PingbackTimeoutError(timeoutMs, { operation });
-    // The host names the server that did not answer; the path and query may hold an email address.
-    const { host } = new URL(request.url);
-    throw new PingbackNetworkError(
-      `${operation} got no response from ${host}: ${describe(error)}`,
-      {
-        cause: error,
-        operation,
-      },
-    );
-  } finally {
-    deadline.clear();
-    release?.();
-  }
+  /** Until when (performance.now()) the API asked this client to pause, by its last 429. */
+  pause: { until: number };
 }
 
 /** The error's message and, for Node's "fetch failed", the code of its cause (ECONNRESET, ...). */
@@ -71,49 +47,85 @@ function describe(error: unknown): string {
 }
 
 export function createTransport(options: TransportOptions): Fetch {
+  const { fetch, limiter, pause } = options;
   return async function pingbackFetch(request) {
     const own = request as Request & PingbackRequestOptions & CallInfo;
-    const call = own.pingbackCall;
-    const operation = call?.operation ?? request.method;
+    const call = own.pingbackCall as Call;
+    const { operation, deadline } = call;
+    const { signal } = deadline;
     // A request's own options are checked here, before the request is sent.
-    const timeoutMs =
-      own.timeoutMs === undefined ? options.timeoutMs : resolveTimeout(own.timeoutMs, operation);
     const retry =
       own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry, operation);
-    // The caller's own signal, as the client's wrapper saw it (the request's own signal always
-    // exists): knowing there is none lets the attempt share a deadline with others.
-    const callerSignal = call?.signal;
 
     for (let retryNumber = 1; ; retryNumber++) {
+      call.phase = "queue";
+      // A pause the API asked for that this call cannot sit out: say so now rather than wait.
+      const paused = pause.until - performance.now();
+      const bound = Math.min(retry.maxRetryAfterMs, deadline.left());
+      if (paused > bound) {
+        throw new PingbackTimeoutError(deadline.timeoutMs, {
+          operation,
+          phase: "queue",
+          reason: `the API asked this client to pause for ${Math.ceil(paused)} ms more (Retry-After), longer than ${
+            bound === retry.maxRetryAfterMs
+              ? `maxRetryAfterMs (${bound} ms)`
+              : `the ${Math.floor(bound)} ms left before its deadline`
+          }`,
+        });
+      }
+      const release = limiter && (limiter.tryAcquire?.() ?? (await limiter.acquire(signal)));
       // A body can be read once: keep the original intact while another attempt may follow.
-      const last = retryNumber > retry.retries;
-      const sent = !last && request.body !== null ? request.clone() : request;
+      const sent =
+        retryNumber <= retry.retries && request.body !== null ? request.clone() : request;
       let failure: Failure;
       let result: Response | Error;
+      call.phase = "headers";
       try {
-        result = await attempt(sent, options, timeoutMs, operation, callerSignal);
+        result = await fetch(sent, { signal });
+      } catch (error) {
+        // The wrapper turns the deadline's or the caller's abort into its typed error.
+        if (signal.aborted) throw error;
+        // The host names the server that did not answer; the path and query may hold an email.
+        result = new PingbackNetworkError(
+          `${operation} got no response from ${new URL(request.url).host}: ${describe(error)}`,
+          { cause: error, operation },
+        );
+      } finally {
+        release?.();
+      }
+      if (result instanceof Error) {
+        failure = { error: result };
+      } else {
+        call.phase = "body";
         if (result.ok) {
-          if (call) call.response = result;
+          call.response = result;
           return result;
         }
-        rememberFailedCall(result, { operation, apiKey: request.headers.get("x-api-key") });
         failure = { status: result.status, retryAfter: result.headers.get("retry-after") };
-        if (result.status === 429) options.limiter?.throttled(parseRetryAfter(failure.retryAfter));
-      } catch (error) {
-        if (!(error instanceof PingbackNetworkError || error instanceof PingbackTimeoutError)) {
-          throw error;
+        if (result.status === 429) {
+          const asked = parseRetryAfter(failure.retryAfter);
+          limiter?.throttled(asked);
+          pause.until = Math.max(pause.until, performance.now() + (asked ?? 0));
         }
-        result = error;
-        failure = { error };
       }
 
-      const delayMs = retryDelay(request.method, failure, retryNumber, retry);
-      if (delayMs === undefined) {
+      let delayMs = retryDelay(request.method, failure, retryNumber, retry);
+      const left = deadline.left();
+      if (typeof delayMs === "number" && delayMs >= left) {
+        delayMs = `waiting ${delayMs} ms would pass the call's deadline (${Math.floor(left)} ms left)`;
+      }
+      if (typeof delayMs !== "number") {
         if (result instanceof Error) throw result;
+        rememberFailedCall(result, {
+          operation,
+          apiKey: request.headers.get("x-api-key"),
+          notRetried: delayMs,
+        });
         return result;
       }
       retry.onRetry?.({ attempt: retryNumber, delayMs, operation, ...failure });
-      await sleep(delayMs, callerSignal);
+      call.phase = "retry";
+      await sleep(delayMs, signal);
     }
   };
 }

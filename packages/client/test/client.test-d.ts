@@ -41,8 +41,8 @@ describe("paths and bodies", () => {
   });
 
   test("options that are refused at compile time", () => {
-    // @ts-expect-error: apiKey is required
-    createPingbackClient({});
+    // @ts-expect-error: apiKey is a string
+    createPingbackClient({ apiKey: 1 });
     // @ts-expect-error: rateLimit is an object or false
     createPingbackClient({ apiKey: "k", rateLimit: true });
   });
@@ -152,7 +152,9 @@ describe("pagination", () => {
     >();
     // @ts-expect-error: /contacts/{email} is not a list
     client.paginate("/contacts/{email}");
-    // @ts-expect-error: the iterator sets the page itself
-    client.paginate("/contacts", { params: { query: { page: 2 } } });
+    // A page to start from (to resume) is a number.
+    client.paginate("/contacts", { params: { query: { page: 2 } }, allowIncomplete: true });
+    // @ts-expect-error: the page is a number
+    client.paginate("/contacts", { params: { query: { page: "2" } } });
   });
 });

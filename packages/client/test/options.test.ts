@@ -13,18 +13,26 @@ const localStore = createLocalRateLimitStore();
 
 describe("apiKey", () => {
   test.each([
-    { given: undefined, want: /`apiKey` is missing or empty/ },
-    { given: "", want: /`apiKey` is missing or empty/ },
-    { given: "   ", want: /`apiKey` is missing or empty/ },
+    { given: "", want: /`apiKey` is empty: pass your Pingback API key, or leave `apiKey` out/ },
+    { given: "   ", want: /`apiKey` is empty/ },
     {
       given: 42,
-      want: /^createPingbackClient: `apiKey` must be a string \(your Pingback API key\), got a number\.$/,
+      want: /^createPingbackClient: `apiKey` must be a string \(your Pingback API key\), got number\.$/,
     },
-    { given: null, want: /`apiKey` is missing or empty/ },
+    { given: null, want: /`apiKey` must be a string \(your Pingback API key\), got object/ },
     { given: " sk_padded", want: /has spaces, line breaks or non-ASCII/ },
     { given: "sk_a\nx-evil: 1", want: /has spaces, line breaks or non-ASCII/ },
   ])("$given is refused at construction", ({ given, want }) => {
     expect(() => createPingbackClient({ apiKey: given as string })).toThrow(want);
+  });
+
+  test("left out, it makes a client of the keyless operations; the others refuse before sending", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ fetch: stub.fetch });
+    await expect(client.GET("/contacts")).rejects.toThrow(
+      "createPingbackClient: `apiKey` is needed by GET /contacts: this client was created without one.",
+    );
+    expect(stub.requests).toHaveLength(0);
   });
 
   test("a refused key is never echoed in the message", () => {
@@ -55,6 +63,10 @@ describe("baseUrl", () => {
     { given: "ftp://connect.pingback.com", want: /must use https:\/\// },
     { given: "connect.pingback.com/v2", want: /not an absolute URL/ },
     { given: "https://user:pw@connect.pingback.com", want: /must not hold credentials/ },
+    {
+      given: "http://prism:4010",
+      want: /http:\/\/ is only for .* the hosts of `dangerouslyAllowHttpHosts`/,
+    },
   ])("$given → $want", ({ given, want }) => {
     const create = () => createPingbackClient({ apiKey, baseUrl: given });
     if (want === "ok") expect(create).not.toThrow();

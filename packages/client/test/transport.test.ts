@@ -2,6 +2,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import {
   createPingbackClient,
+  orThrow,
+  PingbackAbortError,
   PingbackNetworkError,
   PingbackTimeoutError,
   type RetryEvent,
@@ -123,7 +125,12 @@ describe("backoff", () => {
     const client = createPingbackClient({ apiKey, fetch: stub.fetch });
     const controller = new AbortController();
     const call = get(client, { signal: controller.signal });
-    const settled = expect(call).rejects.toThrow("stop");
+    const settled = expect(call).rejects.toMatchObject({
+      name: "PingbackAbortError",
+      phase: "retry",
+      message: "GET /contacts/{email} was aborted waiting to retry.",
+      cause: new Error("stop"),
+    });
     await vi.advanceTimersByTimeAsync(100);
     controller.abort(new Error("stop"));
     await settled;
@@ -139,7 +146,7 @@ describe("timeouts", () => {
       init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
     });
 
-  test("an attempt that takes longer than timeoutMs fails with PingbackTimeoutError", async () => {
+  test("a call that takes longer than timeoutMs fails with PingbackTimeoutError, naming where it was", async () => {
     const stub = stubFetch(hang);
     const client = createPingbackClient({
       apiKey,
@@ -148,9 +155,13 @@ describe("timeouts", () => {
       retry: false,
     });
     const call = get(client);
-    const settled = expect(call).rejects.toThrow(
-      new PingbackTimeoutError(1_000, { operation: "GET /contacts/{email}" }),
-    );
+    const settled = expect(call).rejects.toMatchObject({
+      name: "PingbackTimeoutError",
+      phase: "headers",
+      timeoutMs: 1_000,
+      message:
+        "GET /contacts/{email} timed out after 1000 ms waiting for the response; raise `timeoutMs` if that is too short.",
+    });
     await vi.advanceTimersByTimeAsync(1_000 + GROUP_WINDOW_MS);
     await settled;
   });
@@ -262,25 +273,30 @@ describe("timeouts", () => {
     expect(signal?.reason).toBeInstanceOf(PingbackTimeoutError);
   });
 
-  test("a caller's abort rejects with the caller's reason, not a timeout", async () => {
+  test("a caller's abort rejects with PingbackAbortError, its reason as cause, not a timeout", async () => {
     const stub = stubFetch(hang);
     const client = createPingbackClient({ apiKey, fetch: stub.fetch });
     const controller = new AbortController();
     const call = get(client, { signal: controller.signal });
     const reason = new DOMException("The user aborted", "AbortError");
-    const settled = expect(call).rejects.toBe(reason);
+    const settled = call.catch((error: unknown) => {
+      expect(error).toBeInstanceOf(PingbackAbortError);
+      expect(error).toMatchObject({ phase: "headers", operation: "GET /contacts/{email}" });
+      expect((error as Error).cause).toBe(reason);
+    });
     await vi.advanceTimersByTimeAsync(10);
     controller.abort(reason);
     await settled;
     expect(stub.requests).toHaveLength(1);
   });
 
-  test("an idempotent request is retried after a timeout; a POST is not", async () => {
+  test("the deadline is the call's, not each attempt's: a timeout ends the call, GET or POST", async () => {
     const stub = stubFetch(hang, ok());
     const client = createPingbackClient({ apiKey, fetch: stub.fetch, timeoutMs: 100 });
-    const call = get(client);
-    await vi.advanceTimersByTimeAsync(100 + GROUP_WINDOW_MS + 500);
-    expect((await call).response.status).toBe(200);
+    const call = expect(get(client)).rejects.toBeInstanceOf(PingbackTimeoutError);
+    await vi.advanceTimersByTimeAsync(100 + GROUP_WINDOW_MS + 5_000);
+    await call;
+    expect(stub.requests).toHaveLength(1);
 
     const posts = stubFetch(hang, ok());
     const poster = createPingbackClient({ apiKey, fetch: posts.fetch, timeoutMs: 100 });
@@ -289,6 +305,60 @@ describe("timeouts", () => {
     await vi.advanceTimersByTimeAsync(5_000);
     await settled;
     expect(posts.requests).toHaveLength(1);
+  });
+});
+
+describe("waits within the deadline", () => {
+  test("the deadline covers the queue: a call still queued when it passes fails, naming the queue", async () => {
+    const stub = stubFetch(ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch });
+    await get(client);
+    const queued = [1, 2, 3].map(() => get(client, { timeoutMs: 300 }));
+    const settled = Promise.allSettled(queued);
+    await vi.advanceTimersByTimeAsync(300 + GROUP_WINDOW_MS);
+    const results = await settled;
+    // One token every 200 ms: the first waiter leaves at 200 ms, the others are still queued.
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected"]);
+    expect(results[1]).toMatchObject({ reason: { name: "PingbackTimeoutError", phase: "queue" } });
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  test("a Retry-After longer than the time left is not waited for: the 429 comes back, and says why", async () => {
+    const stub = stubFetch(tooMany("5"), ok());
+    const client = createPingbackClient({ apiKey, fetch: stub.fetch, timeoutMs: 2_000 });
+    const result = await get(client);
+    expect(result.response.status).toBe(429);
+    expect(stub.requests).toHaveLength(1);
+    expect(() => orThrow(result)).toThrow(
+      /failed with 429: slow down; not retried: waiting 5000 ms would pass the call's deadline \(\d+ ms left\)/,
+    );
+  });
+
+  test("a Retry-After above maxRetryAfterMs: the 429 comes back and says so; later calls do not sit out the pause", async () => {
+    const stub = stubFetch(tooMany("60"), ok());
+    const client = createPingbackClient({
+      apiKey,
+      fetch: stub.fetch,
+      retry: { maxRetryAfterMs: 1_000 },
+    });
+    const result = await get(client);
+    expect(() => orThrow(result)).toThrow(
+      "not retried: Retry-After asks for 60000 ms, more than maxRetryAfterMs (1000 ms)",
+    );
+    expect(orThrow.bind(null, result)).toThrow(
+      expect.objectContaining({
+        headers: { "content-type": "application/json", "retry-after": "60" },
+      }),
+    );
+    const started = Date.now();
+    const later = await get(client).catch((error: unknown) => error);
+    expect(Date.now() - started).toBe(0);
+    expect(later).toBeInstanceOf(PingbackTimeoutError);
+    expect(later).toMatchObject({ phase: "queue" });
+    expect((later as Error).message).toMatch(
+      /^GET \/contacts\/\{email\} gave up waiting for the rate limit: the API asked this client to pause for 60000 ms more \(Retry-After\), longer than maxRetryAfterMs \(1000 ms\)\.$/,
+    );
+    expect(stub.requests).toHaveLength(1);
   });
 });
 
@@ -362,7 +432,11 @@ describe("rate limit through the client", () => {
     const controller = new AbortController();
     const queued = get(client, { signal: controller.signal });
     controller.abort(new Error("not needed"));
-    await expect(queued).rejects.toThrow("not needed");
+    await expect(queued).rejects.toMatchObject({
+      name: "PingbackAbortError",
+      phase: "queue",
+      cause: new Error("not needed"),
+    });
     await vi.advanceTimersByTimeAsync(1_000);
     expect(stub.requests).toHaveLength(2);
   });

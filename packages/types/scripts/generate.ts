@@ -95,11 +95,95 @@ ${rows.join("\n")}
 `;
 }
 
+type Parameter = { $ref?: string; name?: string; in?: string };
+
+/** A parameter, with a local `$ref` (`#/components/parameters/X`) followed. */
+function resolved(spec: OpenAPI3, parameter: Parameter): Parameter {
+  if (!parameter.$ref) return parameter;
+  const target = parameter.$ref
+    .slice(2)
+    .split("/")
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], spec);
+  return resolved(spec, target as Parameter);
+}
+
+/**
+ * Each operation's declared headers, lowercase and sorted: the API key's when its `security` asks
+ * for it, and its header parameters (the path item's and its own).
+ */
+export function declaredHeaders(
+  spec: OpenAPI3,
+): { path: string; method: string; headers: string[] }[] {
+  const schemes = apiKeySchemes(spec);
+  const global = spec.security as SecurityRequirement[] | undefined;
+  return Object.entries(spec.paths ?? {}).flatMap(([path, item]) => {
+    const pathItem = item as Record<string, unknown> & { parameters?: Parameter[] };
+    return HTTP_METHODS.flatMap((method) => {
+      const operation = pathItem[method] as
+        | { security?: SecurityRequirement[]; parameters?: Parameter[] }
+        | undefined;
+      if (!operation) return [];
+      const names = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])]
+        .map((parameter) => resolved(spec, parameter))
+        .filter((parameter) => parameter.in === "header" && parameter.name)
+        .map((parameter) => (parameter.name as string).toLowerCase());
+      if (sendsApiKey(operation.security ?? global, schemes)) names.push("x-api-key");
+      return [{ path, method, headers: [...new Set(names)].sort() }];
+    });
+  });
+}
+
+/** A list of strings as source text: `["a", "b"]`. */
+const list = (names: string[]) => `[${names.map((name) => JSON.stringify(name)).join(", ")}]`;
+
+/**
+ * The whole text of headers.gen.ts: the headers most operations declare, and the operations that
+ * declare others. The client sends an operation none of its own headers that it does not declare.
+ */
+export function renderHeaders(spec: OpenAPI3): string {
+  const operations = declaredHeaders(spec);
+  const counts = new Map<string, number>();
+  for (const { headers } of operations) {
+    const key = JSON.stringify(headers);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  // The most common set is the default (the first of equals, so the output is stable).
+  const byDefault = [...counts].reduce(
+    (best, entry) => (entry[1] > best[1] ? entry : best),
+    ["[]", 0],
+  )[0];
+  const byPath = new Map<string, string[]>();
+  for (const { path, method, headers } of operations) {
+    if (JSON.stringify(headers) === byDefault) continue;
+    byPath.set(path, [...(byPath.get(path) ?? []), `${method}: ${list(headers)}`]);
+  }
+  const rows = [...byPath].map(
+    ([path, methods]) => `  ${JSON.stringify(path)}: { ${methods.join(", ")} },`,
+  );
+  return `${HEADER}/**
+ * The headers most operations declare, lowercase: the API key's (\`x-api-key\`) where their
+ * \`security\` asks for it, and their header parameters.
+ */
+export const DECLARED_HEADERS_BY_DEFAULT: readonly string[] = ${list(JSON.parse(byDefault))};
+
+/**
+ * The operations that declare other headers than that default, by path template and lowercase
+ * method (e.g. \`[]\` for a webhook intake that takes none).
+ */
+export const DECLARED_HEADERS_EXCEPTIONS: Readonly<
+  Record<string, Readonly<Record<string, readonly string[]>>>
+> = {
+${rows.join("\n")}
+};
+`;
+}
+
 /** Each generated file, by its path under src/, with its text for a bundled spec. */
 async function renderAll(spec: OpenAPI3): Promise<[string, string][]> {
   return [
     ["openapi.gen.ts", await renderTypes(spec)],
     ["security.gen.ts", renderSecurity(spec)],
+    ["headers.gen.ts", renderHeaders(spec)],
   ];
 }
 

@@ -2,14 +2,31 @@
  * @pingback/types: the types of the Pingback Connect API v2, all derived from spec/.
  *
  * `paths`, `components`, `operations` and one name per schema come from the generated
- * openapi.gen.ts; the helpers below look an operation up by its operationId. The one runtime
- * export, which operations take the API key, comes from the generated security.gen.ts.
+ * openapi.gen.ts; the helpers below look an operation up by its operationId. The runtime exports,
+ * which operations take the API key and which headers each declares, come from the generated
+ * security.gen.ts and headers.gen.ts.
  */
+
+import { DECLARED_HEADERS_BY_DEFAULT, DECLARED_HEADERS_EXCEPTIONS } from "./headers.gen.js";
 import type { components, operations } from "./openapi.gen.js";
 import { API_KEY_EXCEPTIONS, API_KEY_REQUIRED_BY_DEFAULT } from "./security.gen.js";
 
 export type * from "./openapi.gen.js";
-export { API_KEY_EXCEPTIONS, API_KEY_REQUIRED_BY_DEFAULT };
+export {
+  API_KEY_EXCEPTIONS,
+  API_KEY_REQUIRED_BY_DEFAULT,
+  DECLARED_HEADERS_BY_DEFAULT,
+  DECLARED_HEADERS_EXCEPTIONS,
+};
+
+/**
+ * The headers an operation declares, lowercase, by its path template and method (any case): the
+ * API key's (`x-api-key`) when its `security` asks for it, and its header parameters
+ * (`x-developer-mode`). An operation the spec does not describe gets the most common set.
+ */
+export function declaredHeaders(path: string, method: string): readonly string[] {
+  return DECLARED_HEADERS_EXCEPTIONS[path]?.[method.toLowerCase()] ?? DECLARED_HEADERS_BY_DEFAULT;
+}
 
 /**
  * Whether an operation takes the API key, by its path template (`/contacts/{email}`) and method
