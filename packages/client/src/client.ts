@@ -119,7 +119,7 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   if (apiKey && !options.dangerouslyAllowBrowser && page?.document !== undefined) {
     refuse(
       "apiKey",
-      "in a browser is readable by anyone who opens the page: call Pingback from your server, leave `apiKey` out for the webhook intake alone, or set `dangerouslyAllowBrowser: true` if you accept that.",
+      "in a browser is readable by anyone: call Pingback from a server, or set `dangerouslyAllowBrowser: true`.",
     );
   }
   const rateLimit = resolveRateLimit(options.rateLimit);

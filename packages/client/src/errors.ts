@@ -136,7 +136,7 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
     const code = errorCode ? ` ${errorCode}` : "";
     const why = reason ?? serverMessage ?? `the server sent ${describeBody(body)}`;
     const support = requestId ? ` (requestId ${requestId})` : "";
-    const retry = notRetried ? `; not retried: ${notRetried}` : "";
+    const retry = notRetried ? ` — not retried: ${notRetried}` : "";
     super(`${what}${code}: ${why}${support}${retry}`, operation, cause);
     this.status = status;
     this.errorCode = errorCode;
@@ -232,7 +232,7 @@ export class PingbackPaginationError extends PingbackFailure {
 
   constructor(operation: string, page: number, received: number, fetched: number, total: number) {
     super(
-      `${operation}: page ${page} held ${received} items, so the list ended after ${fetched} items of this run where its total counts ${total}; it changed while it was read, or its page size did. Resume from a page with \`params.query.page\`, or pass \`allowIncomplete: true\` to accept it.`,
+      `${operation}: page ${page} held ${received} items, ${fetched} in all, short of the total ${total} (the list or its page size changed); resume with \`params.query.page\`, or pass \`allowIncomplete: true\`.`,
       operation,
     );
     Object.assign(this, { page, received, fetched, total });

@@ -129,10 +129,7 @@ export function checkApiKey(apiKey: unknown): string | undefined {
     refuse("apiKey", `must be a string (your Pingback API key), got ${typeof apiKey}.`);
   }
   if (apiKey.trim() === "") {
-    refuse(
-      "apiKey",
-      "is empty: pass your Pingback API key, or leave `apiKey` out for the webhook intake only.",
-    );
+    refuse("apiKey", "is empty: pass your Pingback API key (or no `apiKey` at all).");
   }
   // A header value must be visible ASCII; anything else would fail later with a less clear error.
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {
@@ -159,12 +156,12 @@ export function checkBaseUrl(option: string | URL, httpHosts: readonly string[] 
   if (url.protocol !== "https:" && !(url.protocol === "http:" && (loopback || named))) {
     refuse(
       "baseUrl",
-      `"${baseUrl}" must use https://, or the key would travel in clear text (http:// is only for localhost, 127.x.x.x, [::1] and the hosts of \`dangerouslyAllowHttpHosts\`).`,
+      `"${baseUrl}" must use https://, or the key would travel in clear text (http:// is only for localhost, 127.x.x.x, [::1] and \`dangerouslyAllowHttpHosts\`).`,
     );
   }
   if (url.protocol === "http:" && !loopback) {
     console.warn(
-      `@pingback/client: ${url.host} is reached over http:// (dangerouslyAllowHttpHosts): the API key and every body travel in clear text. Use it for a mock on a private network only.`,
+      `@pingback/client: the key goes to ${url.host} in clear text (dangerouslyAllowHttpHosts): for a local mock only.`,
     );
   }
   return baseUrl;

@@ -64,5 +64,5 @@ export function retryDelay(
   // to decide, so the caller gets the response instead.
   return asked <= options.maxRetryAfterMs
     ? asked
-    : `Retry-After asks for ${asked} ms, more than maxRetryAfterMs (${options.maxRetryAfterMs} ms)`;
+    : `Retry-After asks ${asked} ms, more than maxRetryAfterMs (${options.maxRetryAfterMs} ms)`;
 }

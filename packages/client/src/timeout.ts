@@ -46,6 +46,17 @@ interface Group {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/**
+ * Node warns ("possible EventTarget memory leak") past 10 listeners on one signal, and a group's
+ * calls each add one while queued or in fetch: Node's own `setMaxListeners` lifts the bound for
+ * the group's signal. Elsewhere there is no such warning, and no such module.
+ */
+const events = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.("events") as
+  | { setMaxListeners(n: number, ...targets: EventTarget[]): void }
+  | undefined;
+
 /** Node keeps a process alive for a pending timer unless it is unref'd; browsers have no such thing. */
 const keepAlive = (timer: unknown, on: boolean) => {
   const t = timer as { ref?: () => void; unref?: () => void };
@@ -66,6 +77,7 @@ export function createDeadlines() {
         now >= group.closesAt
       ) {
         const controller = new AbortController();
+        events?.setMaxListeners(0, controller.signal);
         const timer = setTimeout(
           () => controller.abort(new PingbackTimeoutError(timeoutMs)),
           Math.min(timeoutMs + GROUP_WINDOW_MS, MAX_DELAY_MS),

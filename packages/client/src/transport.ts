@@ -46,6 +46,10 @@ function describe(error: unknown): string {
   return `${error.message}${code}`;
 }
 
+/** Why a wait of more than `bound` ms is not taken: `maxRetryAfterMs`, or the call's deadline. */
+const over = (bound: number, retry: ResolvedRetry) =>
+  `more than ${bound === retry.maxRetryAfterMs ? "maxRetryAfterMs" : "the deadline leaves"} (${Math.floor(bound)} ms)`;
+
 export function createTransport(options: TransportOptions): Fetch {
   const { fetch, limiter, pause } = options;
   return async function pingbackFetch(request) {
@@ -66,11 +70,7 @@ export function createTransport(options: TransportOptions): Fetch {
         throw new PingbackTimeoutError(deadline.timeoutMs, {
           operation,
           phase: "queue",
-          reason: `the API asked this client to pause for ${Math.ceil(paused)} ms more (Retry-After), longer than ${
-            bound === retry.maxRetryAfterMs
-              ? `maxRetryAfterMs (${bound} ms)`
-              : `the ${Math.floor(bound)} ms left before its deadline`
-          }`,
+          reason: `the API's Retry-After pauses calls ${Math.ceil(paused)} ms more, ${over(bound, retry)}`,
         });
       }
       const release = limiter && (limiter.tryAcquire?.() ?? (await limiter.acquire(signal)));
@@ -112,7 +112,7 @@ export function createTransport(options: TransportOptions): Fetch {
       let delayMs = retryDelay(request.method, failure, retryNumber, retry);
       const left = deadline.left();
       if (typeof delayMs === "number" && delayMs >= left) {
-        delayMs = `waiting ${delayMs} ms would pass the call's deadline (${Math.floor(left)} ms left)`;
+        delayMs = `waiting ${delayMs} ms, ${over(left, retry)}`;
       }
       if (typeof delayMs !== "number") {
         if (result instanceof Error) throw result;

@@ -172,13 +172,13 @@ describe("a long Retry-After against the deadline and maxRetryAfterMs", () => {
     const first = await timed(pingback.GET("/contacts/{email}", email).then(orThrow));
     expect(first.error).toMatchObject({ name: "PingbackError", status: 429 });
     expect((first.error as Error).message).toContain(
-      "not retried: Retry-After asks for 60000 ms, more than maxRetryAfterMs (1000 ms)",
+      "Too many requests. — not retried: Retry-After asks 60000 ms, more than maxRetryAfterMs (1000 ms)",
     );
     expect(first.error).toMatchObject({ headers: { "retry-after": "60" } });
     const second = await timed(pingback.GET("/contacts/{email}", email));
     expect(second.error).toMatchObject({ name: "PingbackTimeoutError", phase: "queue" });
     expect((second.error as Error).message).toMatch(
-      /pause for \d+ ms more \(Retry-After\), longer than maxRetryAfterMs \(1000 ms\)/,
+      /gave up waiting for the rate limit: the API's Retry-After pauses calls \d+ ms more, more than maxRetryAfterMs \(1000 ms\)\.$/,
     );
     expect(first.ms + second.ms).toBeLessThan(2_000);
     expect(server?.seen).toHaveLength(1);
@@ -188,11 +188,11 @@ describe("a long Retry-After against the deadline and maxRetryAfterMs", () => {
     const pingback = await client((_, res, i) => tooManyThenOk(res, i), { timeoutMs: 2_000 });
     const first = await timed(pingback.GET("/contacts/{email}", email).then(orThrow));
     expect((first.error as Error).message).toMatch(
-      /not retried: waiting 60000 ms would pass the call's deadline \(\d+ ms left\)/,
+      /not retried: waiting 60000 ms, more than the deadline leaves \(\d+ ms\)$/,
     );
     const second = await timed(pingback.GET("/contacts/{email}", email));
     expect((second.error as Error).message).toMatch(
-      /longer than the \d+ ms left before its deadline\.$/,
+      /pauses calls \d+ ms more, more than the deadline leaves \(\d+ ms\)\.$/,
     );
     expect(first.ms + second.ms).toBeLessThan(2_000);
   });

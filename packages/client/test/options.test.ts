@@ -13,7 +13,7 @@ const localStore = createLocalRateLimitStore();
 
 describe("apiKey", () => {
   test.each([
-    { given: "", want: /`apiKey` is empty: pass your Pingback API key, or leave `apiKey` out/ },
+    { given: "", want: /`apiKey` is empty: pass your Pingback API key \(or no `apiKey` at all\)/ },
     { given: "   ", want: /`apiKey` is empty/ },
     {
       given: 42,
@@ -65,7 +65,7 @@ describe("baseUrl", () => {
     { given: "https://user:pw@connect.pingback.com", want: /must not hold credentials/ },
     {
       given: "http://prism:4010",
-      want: /http:\/\/ is only for .* the hosts of `dangerouslyAllowHttpHosts`/,
+      want: /http:\/\/ is only for .* and `dangerouslyAllowHttpHosts`/,
     },
   ])("$given → $want", ({ given, want }) => {
     const create = () => createPingbackClient({ apiKey, baseUrl: given });

@@ -79,7 +79,7 @@ describe("paginate", () => {
       expect(error).toBeInstanceOf(PingbackPaginationError);
       expect(error).toMatchObject({ ...want, operation: "GET /contacts" });
       expect((error as Error).message).toContain(
-        `GET /contacts: page ${want.page} held ${want.received} items, so the list ended after ${want.fetched} items of this run where its total counts 50`,
+        `GET /contacts: page ${want.page} held ${want.received} items, ${want.fetched} in all, short of the total 50 (the list or its page size changed); resume with \`params.query.page\`, or pass \`allowIncomplete: true\`.`,
       );
       // Every item that did arrive was yielded before the error.
       expect(items).toHaveLength(want.fetched);

@@ -59,7 +59,7 @@ describe("retryDelay", () => {
       given: "Retry-After beyond the bound",
       method: "GET",
       failure: status(429, "61"),
-      want: "Retry-After asks for 61000 ms, more than maxRetryAfterMs (60000 ms)",
+      want: "Retry-After asks 61000 ms, more than maxRetryAfterMs (60000 ms)",
     },
   ])("$given → $want", ({ method, failure, want }) => {
     expect(retryDelay(method, failure, 1, DEFAULT_RETRY, half)).toBe(want);

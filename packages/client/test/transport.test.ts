@@ -330,7 +330,7 @@ describe("waits within the deadline", () => {
     expect(result.response.status).toBe(429);
     expect(stub.requests).toHaveLength(1);
     expect(() => orThrow(result)).toThrow(
-      /failed with 429: slow down; not retried: waiting 5000 ms would pass the call's deadline \(\d+ ms left\)/,
+      /failed with 429: slow down — not retried: waiting 5000 ms, more than the deadline leaves \(\d+ ms\)$/,
     );
   });
 
@@ -343,7 +343,7 @@ describe("waits within the deadline", () => {
     });
     const result = await get(client);
     expect(() => orThrow(result)).toThrow(
-      "not retried: Retry-After asks for 60000 ms, more than maxRetryAfterMs (1000 ms)",
+      "not retried: Retry-After asks 60000 ms, more than maxRetryAfterMs (1000 ms)",
     );
     expect(orThrow.bind(null, result)).toThrow(
       expect.objectContaining({
@@ -356,7 +356,7 @@ describe("waits within the deadline", () => {
     expect(later).toBeInstanceOf(PingbackTimeoutError);
     expect(later).toMatchObject({ phase: "queue" });
     expect((later as Error).message).toMatch(
-      /^GET \/contacts\/\{email\} gave up waiting for the rate limit: the API asked this client to pause for 60000 ms more \(Retry-After\), longer than maxRetryAfterMs \(1000 ms\)\.$/,
+      /^GET \/contacts\/\{email\} gave up waiting for the rate limit: the API's Retry-After pauses calls 60000 ms more, more than maxRetryAfterMs \(1000 ms\)\.$/,
     );
     expect(stub.requests).toHaveLength(1);
   });
