@@ -8,6 +8,7 @@ import {
   type PageItem,
   type PaginatedPath,
   type PaginatedPathOf,
+  type PingbackClient,
   PingbackError,
 } from "../src/index.js";
 
@@ -40,9 +41,22 @@ describe("paths and bodies", () => {
     void client.POST("/segments/add-contact/{email}", { ...email, body: notAList });
   });
 
+  test("a client without a key, and the opt-ins, compile", () => {
+    expectTypeOf(createPingbackClient({})).toEqualTypeOf<PingbackClient>();
+    expectTypeOf(
+      createPingbackClient({
+        baseUrl: "http://prism:4010/v2",
+        dangerouslyAllowHttpHosts: ["prism"],
+        dangerouslyAllowBrowser: true,
+      }),
+    ).toEqualTypeOf<PingbackClient>();
+  });
+
   test("options that are refused at compile time", () => {
     // @ts-expect-error: apiKey is a string
     createPingbackClient({ apiKey: 1 });
+    // @ts-expect-error: the http hosts are a list of names
+    createPingbackClient({ dangerouslyAllowHttpHosts: "prism" });
     // @ts-expect-error: rateLimit is an object or false
     createPingbackClient({ apiKey: "k", rateLimit: true });
   });
