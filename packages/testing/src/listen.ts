@@ -1,0 +1,62 @@
+/**
+ * The fake over HTTP on 127.0.0.1, for clients that cannot take a `fetch` (other languages, another
+ * process, a docker-compose file). Node only; loaded by `fake.listen()` on demand, so the core stays
+ * free of Node built-ins.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FakeServer, ListenOptions } from "./fake.js";
+import { toResponse } from "./fake.js";
+import type { Answer } from "./semantics.js";
+
+export async function serve(
+  respond: (request: Request) => Promise<Answer>,
+  options: ListenOptions,
+  basePath: string,
+): Promise<FakeServer> {
+  const host = options.host ?? "127.0.0.1";
+  const server = createServer((incoming, reply) => {
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.on("end", async () => {
+      const headers = new Headers();
+      for (let i = 0; i < incoming.rawHeaders.length; i += 2)
+        headers.append(incoming.rawHeaders[i] as string, incoming.rawHeaders[i + 1] as string);
+      const method = incoming.method ?? "GET";
+      const body = chunks.length > 0 && method !== "GET" && method !== "HEAD" ? Buffer.concat(chunks) : undefined;
+      try {
+        const answer = await respond(
+          new Request(`http://${host}${incoming.url ?? "/"}`, { method, headers, body }),
+        );
+        if (answer.reset) {
+          incoming.socket.resetAndDestroy();
+          return;
+        }
+        const response = toResponse(answer);
+        const payload = Buffer.from(await response.arrayBuffer());
+        reply.writeHead(response.status, {
+          ...Object.fromEntries(response.headers),
+          "content-length": payload.length,
+        });
+        reply.end(payload);
+      } catch (error) {
+        reply.writeHead(500, { "content-type": "text/plain" });
+        reply.end(`@pingback/testing failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}${basePath}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
