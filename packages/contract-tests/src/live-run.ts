@@ -40,6 +40,8 @@ export interface LiveTarget {
   documentedLimit?: Limit;
   /** How far apart the network may move two requests between leaving here and arriving there (default 100 ms). */
   jitterMs?: number;
+  /** The fetch that reaches the server (default `globalThis.fetch`): an in-process fake's own. */
+  fetch?: (input: Request, init?: RequestInit) => Promise<Response>;
 }
 
 /**
@@ -135,9 +137,20 @@ export async function runLive(
               { ...c, notRun: `${need} was not run (${before.why.join("; ")})` },
               answers,
               arrivals,
+              target.fetch ?? globalThis.fetch,
             );
         }
-        return runCase(document, ops, client, validator, plan, c, answers, arrivals);
+        return runCase(
+          document,
+          ops,
+          client,
+          validator,
+          plan,
+          c,
+          answers,
+          arrivals,
+          target.fetch ?? globalThis.fetch,
+        );
       })();
       running.set(c.name, promise);
     }
@@ -183,6 +196,7 @@ async function runCase(
   c: LiveCase,
   answers: Map<string, Answered>,
   arrivals: Arrival[],
+  fetch: NonNullable<LiveTarget["fetch"]>,
 ): Promise<CaseResult> {
   const result: CaseResult = {
     name: c.name,
@@ -211,7 +225,7 @@ async function runCase(
   const attempts: Attempt[] = [];
   let got: Exchange;
   try {
-    got = await send(client, request, c, attempts, arrivals);
+    got = await send(client, request, c, attempts, arrivals, fetch);
   } catch (error) {
     result.verdict = "fail";
     result.why.push(`no answer: ${error instanceof Error ? error.message : String(error)}`);
@@ -252,6 +266,7 @@ async function send(
   c: LiveCase,
   attempts: Attempt[],
   arrivals: Arrival[],
+  fetch: NonNullable<LiveTarget["fetch"]>,
 ): Promise<Exchange> {
   let last: Response | undefined;
   const fetchAttempt = async (input: Request, init?: RequestInit) => {
@@ -265,7 +280,7 @@ async function send(
     if (c.rawBody !== undefined) outgoing = new Request(outgoing, { body: c.rawBody });
     const arrival: Arrival = { sentMs: performance.now(), answeredMs: null, status: null };
     arrivals.push(arrival);
-    const response = await globalThis.fetch(outgoing, init);
+    const response = await fetch(outgoing, init);
     arrival.answeredMs = performance.now();
     arrival.status = response.status;
     const attempt: Attempt = {

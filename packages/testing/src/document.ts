@@ -113,9 +113,10 @@ export function readSpec(document: JsonObject): SpecModel {
         .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
         .join("([^/]+)");
       const requestBody = resolve(document, op.requestBody);
-      const json = isObject(requestBody) && isObject(requestBody.content)
-        ? requestBody.content["application/json"]
-        : undefined;
+      const json =
+        isObject(requestBody) && isObject(requestBody.content)
+          ? requestBody.content["application/json"]
+          : undefined;
       const security = Array.isArray(op.security) ? op.security : rootSecurity;
       const { examples, pageSize } = answers(document, op);
       operations.push({

@@ -76,6 +76,8 @@ export interface ListenOptions {
   port?: number;
   /** Default `127.0.0.1`. */
   host?: string;
+  /** Also answer the control routes under `/__fake/` (state, requests, reset, faults, seed), as `pingback-fake` does. */
+  control?: boolean;
 }
 
 export interface FakePingback {
@@ -148,7 +150,10 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
     faults.push({
       hooks: createFault(name, given, faultContext),
       operations: ids === undefined ? undefined : new Set(Array.isArray(ids) ? ids : [ids]),
-      left: name === "5xx-then-ok" ? Number.POSITIVE_INFINITY : (given.times ?? Number.POSITIVE_INFINITY),
+      left:
+        name === "5xx-then-ok"
+          ? Number.POSITIVE_INFINITY
+          : (given.times ?? Number.POSITIVE_INFINITY),
     });
   };
   const start = () => {
@@ -275,7 +280,11 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
       page: (items) => {
         const page = typeof query.page === "number" ? query.page : 0;
         const size = op.pageSize ?? 10;
-        return call.ok(200, { page, total: items.length, data: items.slice(page * size, (page + 1) * size) });
+        return call.ok(200, {
+          page,
+          total: items.length,
+          data: items.slice(page * size, (page + 1) * size),
+        });
       },
       newId,
       now,
@@ -288,7 +297,9 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
       .filter(isRecord)
       .filter((e) => e.errorCode === "INVALID_PARAMS");
     // The published messages name the missing path parameter (CONTACT_EMAIL_IS_NECESSARY); others are generic.
-    const named = examples.find((e) => typeof e.error === "string" && /_IS_NECESSARY$/.test(e.error));
+    const named = examples.find(
+      (e) => typeof e.error === "string" && /_IS_NECESSARY$/.test(e.error),
+    );
     const generic = examples.find((e) => e !== named);
     const chosen = where === "path" ? (named ?? generic) : (generic ?? named);
     const answer = fail("INVALID_PARAMS");
@@ -317,7 +328,9 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
       requests.push(record);
       let early: Answer | undefined;
       const active = faults.filter(
-        (f) => f.left > 0 && (!f.operations || (incoming.op && f.operations.has(incoming.op.operationId))),
+        (f) =>
+          f.left > 0 &&
+          (!f.operations || (incoming.op && f.operations.has(incoming.op.operationId))),
       );
       for (const f of active) f.left -= 1;
       if (!admitted) early = { ...fail("TOO_MANY_REQUESTS"), reason: "over the rate limit" };
@@ -339,18 +352,57 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
     }
   };
 
+  /** The control routes: the JavaScript API over HTTP, for tests in other languages. */
+  const control = async (request: Request): Promise<Response | undefined> => {
+    const { pathname } = new URL(request.url);
+    if (!pathname.startsWith("/__fake/")) return undefined;
+    const route = `${request.method} ${pathname.slice("/__fake".length)}`;
+    const json = (status: number, body: unknown) => Response.json(body, { status });
+    try {
+      if (route === "GET /state") return json(200, store.snapshot());
+      if (route === "GET /requests") return json(200, fake.requests);
+      if (route === "POST /reset") {
+        start();
+        return json(200, { reset: true });
+      }
+      if (route === "POST /seed") {
+        store.seed((await request.json()) as FakeSeed);
+        return json(200, { seeded: true });
+      }
+      if (route === "POST /faults") {
+        const { name, options: given } = (await request.json()) as {
+          name: FaultName;
+          options?: FaultOptions;
+        };
+        addFault(name, given);
+        return json(200, { fault: name });
+      }
+      return json(404, {
+        error: `no control route ${route}: GET /__fake/state, GET /__fake/requests, POST /__fake/reset, POST /__fake/seed, POST /__fake/faults`,
+      });
+    } catch (error) {
+      return json(400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
   const fake: FakePingback = {
     apiKey,
     url,
     fetch: async (input, init) => {
-      const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+      const request =
+        input instanceof Request && init === undefined ? input : new Request(input, init);
       const answer = await respond(request);
       if (answer.reset) throw connectionReset();
       return toResponse(answer);
     },
     listen: async (listenOptions = {}) => {
       const { serve } = await import("./listen.js");
-      const server = await serve(respond, listenOptions, spec.basePath);
+      const server = await serve(
+        respond,
+        listenOptions,
+        spec.basePath,
+        listenOptions.control ? control : undefined,
+      );
       const tracked: FakeServer = {
         ...server,
         close: async () => {

@@ -98,11 +98,7 @@ const errorBody = (answer: Answer) =>
 /** How much stricter than the fake's limit `strict-limit` is. */
 const STRICTER = 20;
 
-export function createFault(
-  name: FaultName,
-  options: FaultOptions,
-  ctx: FaultContext,
-): FaultHooks {
+export function createFault(name: FaultName, options: FaultOptions, ctx: FaultContext): FaultHooks {
   const created = new Set<string>();
   const rememberCreated = (incoming: Incoming, answer: Answer) => {
     if (on(incoming, "createContact") && answer.status === 201) {
@@ -136,7 +132,8 @@ export function createFault(
           status: 502,
           text: {
             contentType: "text/html",
-            content: "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>",
+            content:
+              "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>",
           },
         }),
       };
@@ -178,12 +175,16 @@ export function createFault(
     case "500-on-valid":
       return {
         after: (incoming, answer) =>
-          on(incoming, "listSegments") && is2xx(answer) ? ctx.fail("INTERNAL_SERVER_ERROR") : answer,
+          on(incoming, "listSegments") && is2xx(answer)
+            ? ctx.fail("INTERNAL_SERVER_ERROR")
+            : answer,
       };
     case "dev-mode-422":
       return {
         before: (incoming) =>
-          incoming.headers.get("x-developer-mode") === "true" ? ctx.fail("INVALID_INPUT") : undefined,
+          incoming.headers.get("x-developer-mode") === "true"
+            ? ctx.fail("INVALID_INPUT")
+            : undefined,
       };
     case "strict-limit": {
       const limit = ctx.limit ?? { requestsPerSecond: 5, burst: 2 };
@@ -204,7 +205,9 @@ export function createFault(
     case "status-501":
       return {
         before: (incoming) =>
-          on(incoming, "createDeal") ? { status: 501, body: { message: "Not implemented" } } : undefined,
+          on(incoming, "createDeal")
+            ? { status: 501, body: { message: "Not implemented" } }
+            : undefined,
       };
     case "schema":
       return {
@@ -236,7 +239,8 @@ export function createFault(
       };
     case "missing-body-422":
       return {
-        after: (_, answer) => (isError(answer, "MISSING_BODY") ? ctx.fail("INVALID_INPUT") : answer),
+        after: (_, answer) =>
+          isError(answer, "MISSING_BODY") ? ctx.fail("INVALID_INPUT") : answer,
       };
     case "code-status-mismatch":
       return {
@@ -271,7 +275,10 @@ export function createFault(
         after: async (incoming, answer) => {
           if (!incoming.op?.pageSize || !is2xx(answer)) return answer;
           const page = Number(incoming.url.searchParams.get("page") ?? 0);
-          const next = await ctx.serve(`${incoming.url.pathname}?page=${page + 1}`, incoming.headers);
+          const next = await ctx.serve(
+            `${incoming.url.pathname}?page=${page + 1}`,
+            incoming.headers,
+          );
           return withData(answer, (data) => ({
             ...data,
             data: [...pageOf(answer).data, ...pageOf(next).data.slice(0, 1)],

@@ -41,7 +41,10 @@ export class Limiter {
   admit(): boolean {
     const now = performance.now();
     const { burst, requestsPerSecond, maxInFlight } = this.limit;
-    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) / 1000) * requestsPerSecond);
+    this.tokens = Math.min(
+      burst,
+      this.tokens + ((now - this.refilledAt) / 1000) * requestsPerSecond,
+    );
     this.refilledAt = now;
     if (this.tokens < 1 || this.inFlight >= maxInFlight) return false;
     this.tokens -= 1;

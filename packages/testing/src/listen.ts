@@ -3,7 +3,7 @@
  * process, a docker-compose file). Node only; loaded by `fake.listen()` on demand, so the core stays
  * free of Node built-ins.
  */
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FakeServer, ListenOptions } from "./fake.js";
 import { toResponse } from "./fake.js";
@@ -13,6 +13,7 @@ export async function serve(
   respond: (request: Request) => Promise<Answer>,
   options: ListenOptions,
   basePath: string,
+  control?: (request: Request) => Promise<Response | undefined>,
 ): Promise<FakeServer> {
   const host = options.host ?? "127.0.0.1";
   const server = createServer((incoming, reply) => {
@@ -23,25 +24,29 @@ export async function serve(
       for (let i = 0; i < incoming.rawHeaders.length; i += 2)
         headers.append(incoming.rawHeaders[i] as string, incoming.rawHeaders[i + 1] as string);
       const method = incoming.method ?? "GET";
-      const body = chunks.length > 0 && method !== "GET" && method !== "HEAD" ? Buffer.concat(chunks) : undefined;
+      const body =
+        chunks.length > 0 && method !== "GET" && method !== "HEAD"
+          ? Buffer.concat(chunks)
+          : undefined;
       try {
-        const answer = await respond(
-          new Request(`http://${host}${incoming.url ?? "/"}`, { method, headers, body }),
-        );
+        const request = new Request(`http://${host}${incoming.url ?? "/"}`, {
+          method,
+          headers,
+          body,
+        });
+        const controlled = control && (await control(request.clone()));
+        if (controlled) return void (await send(reply, controlled));
+        const answer = await respond(request);
         if (answer.reset) {
           incoming.socket.resetAndDestroy();
           return;
         }
-        const response = toResponse(answer);
-        const payload = Buffer.from(await response.arrayBuffer());
-        reply.writeHead(response.status, {
-          ...Object.fromEntries(response.headers),
-          "content-length": payload.length,
-        });
-        reply.end(payload);
+        await send(reply, toResponse(answer));
       } catch (error) {
         reply.writeHead(500, { "content-type": "text/plain" });
-        reply.end(`@pingback/testing failed: ${error instanceof Error ? error.message : String(error)}`);
+        reply.end(
+          `@pingback/testing failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     });
   });
@@ -59,4 +64,13 @@ export async function serve(
         server.close(() => resolve());
       }),
   };
+}
+
+async function send(reply: ServerResponse, response: Response): Promise<void> {
+  const payload = Buffer.from(await response.arrayBuffer());
+  reply.writeHead(response.status, {
+    ...Object.fromEntries(response.headers),
+    "content-length": payload.length,
+  });
+  reply.end(payload);
 }
