@@ -60,8 +60,9 @@ function steps(withTest: boolean): Step[] {
     {
       name: "build (types, client)",
       dir: ".",
+      // @pingback/testing too: the contract suite's live self-test runs against its fake.
       command:
-        "pnpm --filter @pingback/types --filter @pingback/client --workspace-concurrency=1 run build",
+        "pnpm --filter @pingback/types --filter @pingback/client --filter @pingback/testing --workspace-concurrency=1 run build",
     },
     {
       name: "type-check (tsc --noEmit)",
