@@ -5,6 +5,7 @@
  * with no edit.
  */
 import bundled from "@pingback/spec/openapi.json";
+import { assertCheckable } from "./schema.js";
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -119,6 +120,10 @@ export function readSpec(document: JsonObject): SpecModel {
           : undefined;
       const security = Array.isArray(op.security) ? op.security : rootSecurity;
       const { examples, pageSize } = answers(document, op);
+      for (const p of parameters.values())
+        assertCheckable(document, p.schema, `${operationId} ${p.in} parameter ${p.name}`);
+      if (isObject(json) && json.schema)
+        assertCheckable(document, json.schema, `${operationId} body`);
       operations.push({
         operationId,
         method: method.toUpperCase(),

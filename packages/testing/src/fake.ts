@@ -344,8 +344,7 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
       faults = faults.filter((f) => f.left > 0);
       record.status = answer.reset ? 0 : answer.status;
       record.reason = answer.reason;
-      const wait = latencyMs + (answer.delayMs ?? 0);
-      if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+      await pause(latencyMs + (answer.delayMs ?? 0), request.signal);
       return answer;
     } finally {
       if (admitted) limiter?.release();
@@ -391,6 +390,7 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
     fetch: async (input, init) => {
       const request =
         input instanceof Request && init === undefined ? input : new Request(input, init);
+      request.signal.throwIfAborted();
       const answer = await respond(request);
       if (answer.reset) throw connectionReset();
       return toResponse(answer);
@@ -440,6 +440,23 @@ export function toResponse(answer: Answer): Response {
   return new Response(answer.body === undefined ? "" : JSON.stringify(answer.body), {
     status: answer.status,
     headers,
+  });
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts (a client's timeout). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    if (signal.aborted) abort();
+    else signal.addEventListener("abort", abort, { once: true });
   });
 }
 

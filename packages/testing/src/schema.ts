@@ -165,6 +165,50 @@ function check(
   }
 }
 
+/** The keywords `check` knows: a request schema using another one is refused when the fake is created. */
+const KNOWN = new Set([
+  "type",
+  "enum",
+  "const",
+  "format",
+  "pattern",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "minItems",
+  "maxItems",
+  "items",
+  "required",
+  "properties",
+  "additionalProperties",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "$ref",
+]);
+
+/** Throws, naming the keyword and where it is, if a schema (with what it refers to) uses one the validator does not know. */
+export function assertCheckable(document: JsonObject, schema: unknown, where: string): void {
+  const seen = new Set<unknown>();
+  const walk = (raw: unknown, at: string) => {
+    const node = resolve(document, raw);
+    if (!isObject(node) || seen.has(node)) return;
+    seen.add(node);
+    for (const [keyword, rule] of Object.entries(node)) {
+      if (ANNOTATIONS.has(keyword) || keyword.startsWith("x-")) continue;
+      if (!KNOWN.has(keyword)) throw unknownRule(`keyword "${keyword}" (in ${at})`);
+      if (keyword === "format" && !FORMATS[rule as string])
+        throw unknownRule(`format "${rule}" (in ${at})`);
+      if (keyword === "properties" && isObject(rule))
+        for (const [name, child] of Object.entries(rule)) walk(child, `${at}.${name}`);
+      else if (Array.isArray(rule)) for (const child of rule) walk(child, at);
+      else if (keyword === "items" || keyword === "additionalProperties") walk(rule, at);
+    }
+  };
+  walk(schema, where);
+}
+
 function unknownRule(what: string): Error {
   return new Error(
     `@pingback/testing cannot check ${what} of the spec: its request validator knows only the keywords the spec used when it was built. Update @pingback/testing.`,
