@@ -9,6 +9,8 @@ const shared: Options = {
   target: "es2022",
   noExternal: ["@pingback/spec"],
   external: ["msw"],
+  // Keep `node:http` as written: a Worker's bundler leaves `node:*` to the runtime, not bare `http`.
+  removeNodeProtocol: false,
 };
 
 export default defineConfig([

@@ -82,15 +82,19 @@ export async function createApp(dir: string, tarballs: string[], quickstart: str
   );
 
   // Plain JavaScript: the check with its types stripped, as ESM and as CommonJS.
+  // The same for the user's test against @pingback/testing's fake.
   const check = await fixture("check.ts");
+  const fake = await fixture("fake.ts");
   const plain = join(dir, "plain");
   await mkdir(plain);
-  for (const [file, format] of [
-    ["check.mjs", "esm"],
-    ["check.cjs", "cjs"],
+  for (const [name, source] of [
+    ["check", check],
+    ["fake", fake],
   ] as const) {
-    const { code } = await transform(check, { loader: "ts", format, target: "es2022" });
-    await writeFile(join(plain, file), code);
+    for (const format of ["esm", "cjs"] as const) {
+      const { code } = await transform(source, { loader: "ts", format, target: "es2022" });
+      await writeFile(join(plain, `${name}.${format === "esm" ? "mjs" : "cjs"}`), code);
+    }
   }
   for (const file of ["esm.mjs", "cjs.cjs", "dual.mjs", "worker.mjs"]) {
     await copyFile(new URL(file, fixtures), join(plain, file));
@@ -98,7 +102,7 @@ export async function createApp(dir: string, tarballs: string[], quickstart: str
 
   // TypeScript: the same sources in each project, renamed to .mts/.cts where the project needs it.
   const main = await fixture("main.ts");
-  const sources = { check, quickstart: await readFile(quickstart, "utf8") };
+  const sources = { check, fake, quickstart: await readFile(quickstart, "utf8") };
   for (const [name, project] of Object.entries(TS_PROJECTS)) {
     const folder = join(dir, `ts-${name}`);
     await mkdir(folder);
