@@ -102,10 +102,11 @@ describe("the release workflow", () => {
 });
 
 describe("every public package", () => {
-  test("the public packages are the three libraries", () => {
+  test("the public packages are the four libraries", () => {
     expect(publicPackages.map(({ manifest }) => manifest.name).sort()).toEqual([
       "@pingback/client",
       "@pingback/rate-limit-redis",
+      "@pingback/testing",
       "@pingback/types",
     ]);
   });
