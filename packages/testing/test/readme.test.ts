@@ -21,10 +21,18 @@ const plain = (text: string) => stripVTControlCharacters(text);
 /** The README block whose first line names the file, e.g. `// src/signup.ts: …`. */
 const block = (file: string) => blocks.find((b) => b.startsWith(`// ${file}:`));
 
+// The root README's "Testing your code against Pingback" shows the same two files.
+const rootReadme = readFileSync(join(here, "..", "..", "README.md"), "utf8");
+const rootSection =
+  rootReadme.split(/^## /m).find((part) => part.startsWith("Testing your code")) ?? "";
+const rootBlocks = [...rootSection.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? "");
+
 test.each(["src/signup.ts", "test/signup.test.ts"])(
-  "the README's block %s is the same file under examples/",
+  "the block %s of this README and of the root README is the same file under examples/",
   (file) => {
-    expect(block(file)).toBe(readFileSync(join(here, "examples", file), "utf8"));
+    const source = readFileSync(join(here, "examples", file), "utf8");
+    expect(block(file)).toBe(source);
+    expect(rootBlocks.find((b) => b.startsWith(`// ${file}:`))).toBe(source);
   },
 );
 
