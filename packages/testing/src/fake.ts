@@ -277,13 +277,13 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
         const base = isRecord(example) ? clone(example) : {};
         return { status, body: data === undefined ? base : { ...base, data } };
       },
-      page: (items) => {
+      page: (items, show) => {
         const page = typeof query.page === "number" ? query.page : 0;
         const size = op.pageSize ?? 10;
         return call.ok(200, {
           page,
           total: items.length,
-          data: items.slice(page * size, (page + 1) * size),
+          data: items.slice(page * size, (page + 1) * size).map(show),
         });
       },
       newId,

@@ -33,8 +33,8 @@ export interface Call {
   fail(code: string): Answer;
   /** The success answer: `message` from the operation's documented example, with `data`. */
   ok(status: number, data?: unknown): Answer;
-  /** A page of `items` by the `page` query and the operation's page size. */
-  page(items: unknown[]): Answer;
+  /** A page of `items` by the `page` query and the operation's page size; `show` shapes the page's items only. */
+  page<T>(items: T[], show: (item: T) => unknown): Answer;
   newId(): string;
   now(): string;
 }
@@ -46,7 +46,7 @@ const shown = (contact: FakeContact) => ({ ...contact, attributes: { ...contact.
 const summary = (contact: FakeContact) => ({ id: contact.id, email: contact.email });
 
 export const SEMANTICS: Record<string, Handler> = {
-  listContacts: (c) => c.page([...c.data.contacts.values()].map(shown)),
+  listContacts: (c) => c.page([...c.data.contacts.values()], shown),
 
   createContact: (c) => {
     const body = c.body as { email: string; origin?: FakeContact["origin"]; attributes?: object };
@@ -118,7 +118,7 @@ export const SEMANTICS: Record<string, Handler> = {
     return c.ok(200, { id: deal.id });
   },
 
-  listSegments: (c) => c.page(c.store.segments.map((s) => ({ ...s }))),
+  listSegments: (c) => c.page(c.store.segments, (s) => ({ ...s })),
 
   addContactToSegments: (c) => {
     const contact = c.data.contact(c.params.email as string);
