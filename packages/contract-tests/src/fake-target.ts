@@ -1,5 +1,11 @@
 import type * as Testing from "@pingback/testing";
-import type { Breach, FakePingbackOptions, FaultOptions, RateLimit } from "@pingback/testing";
+import type {
+  Allowed,
+  Breach,
+  FakePingbackOptions,
+  FaultOptions,
+  RateLimit,
+} from "@pingback/testing";
 import { IMPLEMENTED_OPERATIONS } from "@pingback/testing";
 import type { JsonObject } from "./spec.js";
 
@@ -34,12 +40,15 @@ const PIPELINE = {
 };
 const contacts = (count: number, developerMode: boolean) =>
   Array.from({ length: count }, (_, i) => ({
-    email: `seed-${developerMode ? "dev" : "prod"}-${i}@example.com`,
+    email: `${developerMode ? "dev-seed" : "seed"}-${i}@example.com`,
     developerMode,
   }));
+/** The account's custom fields: the webhook intake refuses any other. */
+const CUSTOM_FIELDS = [{ name: "company" }, { name: "role" }];
 export const LIVE_SEED = {
   segments: SEGMENTS,
   pipelines: [PIPELINE],
+  customFields: CUSTOM_FIELDS,
   contacts: [...contacts(4, false), ...contacts(13, true)],
 };
 
@@ -53,6 +62,8 @@ export const LIVE_ENV: Record<string, string> = {
   PINGBACK_LIVE_WEBHOOK_ID: "wh-1",
   PINGBACK_LIVE_CHANNEL_UID: "ch-1",
   PINGBACK_LIVE_WORKFLOW_ID: "wf-1",
+  PINGBACK_LIVE_FIELD_NAME: CUSTOM_FIELDS[0]?.name ?? "",
+  PINGBACK_LIVE_PRODUCTION_EMAIL: "seed-0@example.com",
 };
 
 export interface FakeTarget {
@@ -74,6 +85,8 @@ export async function startFakeTarget(
     document: JsonObject;
     limit: RateLimit;
     breach?: Breach;
+    /** A behaviour the contract allows, which the suite must not fail. */
+    allowed?: Allowed;
     latencyMs?: number;
   },
 ): Promise<FakeTarget> {
@@ -84,9 +97,12 @@ export async function startFakeTarget(
     rateLimit: options.limit,
     // Answers take time, so requests overlap and the in-flight cap matters, as on a real network.
     latencyMs: options.latencyMs ?? 2,
-    ...(options.breach && {
-      faults: [[options.breach, BREACH_OPTIONS[options.breach] ?? {}]],
-    }),
+    faults: [
+      ...(options.breach
+        ? [[options.breach, BREACH_OPTIONS[options.breach] ?? {}] as [Breach, FaultOptions]]
+        : []),
+      ...(options.allowed ? [options.allowed] : []),
+    ],
   };
   const fake = testing.createFakePingback(given);
   if (options.form === "fetch")

@@ -1,9 +1,19 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_RATE_LIMIT } from "@pingback/client";
+import * as testing from "@pingback/testing";
+import {
+  ALLOWED,
+  type Allowed,
+  BREACHES,
+  type Breach,
+  type FakeRequest,
+  type RateLimit as Limit,
+} from "@pingback/testing";
 import { afterAll, describe, expect, test } from "vitest";
 import { errorCatalogue } from "../src/catalogue.js";
 import { REPORTS_DIR } from "../src/context.js";
+import { fakeServes, startFakeTarget } from "../src/fake-target.js";
 import {
   CHECK_KINDS,
   type CheckKind,
@@ -16,22 +26,16 @@ import { type LiveRun, runLive } from "../src/live-run.js";
 import { selfTestSlice } from "../src/live-slice.js";
 import { loadSpec } from "../src/spec.js";
 import { createValidator } from "../src/validator.js";
-import {
-  ALLOWED,
-  type Allowed,
-  BREACHES,
-  type Breach,
-  fakeServes,
-  type Limit,
-  startFakePingback,
-} from "./fake-pingback.js";
 
-// The self-test runs on a slice of the spec of bounded size (the first operations the fake
-// implements), so its cost does not grow with the spec: at 900 operations it sends the same requests.
+// The self-test runs on a slice of the spec of bounded size (the first operations the fake of
+// @pingback/testing implements), so its cost does not grow with the spec: at 900 operations it sends
+// the same requests. Each breach, and each behaviour the contract allows, is one of the package's
+// named faults: one mechanism for what users turn on and what the self-test needs.
 const document = selfTestSlice(loadSpec().document, fakeServes);
 const validator = createValidator(document);
-// The spec's error catalogue is what the checks expect; a spec without it fails here, loudly.
-const catalogue = errorCatalogue(document);
+// The spec's error catalogue is what the checks expect (and what the fake answers from); a spec
+// without it fails here, loudly.
+errorCatalogue(document);
 const API_KEY = "live-self-test-secret-8f2c";
 // The breach table runs 80× faster than the API's pace: the fake counts 400/s (same burst and
 // in-flight cap, on arrival), the client's retries keep their count and their backoff scaled by 80,
@@ -54,7 +58,7 @@ const LIMIT_BREACHES: Breach[] = ["strict-limit", "limit-halved"];
 interface Outcome {
   plan: LivePlan;
   run: LiveRun;
-  seen: Awaited<ReturnType<typeof startFakePingback>>["seen"];
+  seen: FakeRequest[];
   served429: number;
   /** Whether the fake's production data is as it was before the run. */
   productionUnchanged: boolean;
@@ -71,13 +75,15 @@ async function liveRun(
 ): Promise<Outcome> {
   const pace = options.pace ?? "fast";
   const limit = pace === "fast" ? FAST : pace === "paced" ? PACED : { ...DEFAULT_RATE_LIMIT };
-  const fake = await startFakePingback({
+  const fake = await startFakeTarget(testing, {
+    form: "listen",
     apiKey: API_KEY,
-    catalogue,
+    document,
     limit,
     ...(options.breach && { breach: options.breach }),
     ...(options.allowed && { allowed: options.allowed }),
   });
+  const productionData = () => JSON.stringify(fake.fake.state().production);
   try {
     const developerMode = options.developerMode ?? true;
     const env =
@@ -87,7 +93,7 @@ async function liveRun(
       env,
       developerMode,
     });
-    const production = fake.production();
+    const production = productionData();
     const run = await runLive(
       document,
       plan,
@@ -110,12 +116,13 @@ async function liveRun(
       },
       validator,
     );
+    const seen = [...fake.fake.requests];
     return {
       plan,
       run,
-      seen: fake.seen,
-      served429: fake.tooManyRequests,
-      productionUnchanged: fake.production() === production,
+      seen,
+      served429: seen.filter((r) => r.status === 429).length,
+      productionUnchanged: productionData() === production,
     };
   } finally {
     await fake.close();
@@ -303,9 +310,11 @@ describe("live mode against a fake Pingback server (self-test, on a bounded slic
     expect(text).not.toContain(API_KEY);
     const open = plan.cases.filter((c) => c.auth === "none").map((c) => c.operationId);
     expect(open.length).toBeGreaterThan(0);
-    for (const request of seen.filter((s) => s.headers["x-api-key"] === API_KEY))
+    for (const request of seen.filter((s) => s.apiKey === "valid"))
       expect(request.headers["x-developer-mode"]).toMatch(/^(true|false)$/);
-    const keyed = seen.filter((s) => s.headers["x-api-key"] !== undefined).map((s) => s.path);
+    // The fake records every request with the key redacted, and whether it carried one.
+    expect(JSON.stringify(seen)).not.toContain(API_KEY);
+    const keyed = seen.filter((s) => s.apiKey !== "missing").map((s) => s.path);
     expect(keyed.filter((path) => path.includes("/webhook/"))).toEqual([]);
   });
 

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "vitest";
 import type { RequestSpec } from "../src/cases.js";
 import { conventions, errorCatalogue } from "../src/catalogue.js";
+import { fakeServes } from "../src/fake-target.js";
 import { type Arrival, rateLimitVerdict } from "../src/live-limit.js";
 import { atPointer, evaluate } from "../src/live-links.js";
 import { envName, planLive, stored } from "../src/live-plan.js";
 import { SELF_TEST_OPERATIONS, selfTestSlice } from "../src/live-slice.js";
 import { type Json, type JsonObject, loadSpec, operations } from "../src/spec.js";
-import { fakeServes } from "./fake-pingback.js";
 
 const request: RequestSpec = {
   method: "get",

@@ -144,6 +144,8 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
     serve: (path, headers) => core(incomingOf(new Request(new URL(path, url), { headers })), ""),
     fail,
     nowMs: () => performance.now(),
+    store: () => store,
+    newId,
   };
   const addFault = (name: FaultName, given: FaultOptions = {}) => {
     const ids = given.operationId;
@@ -176,7 +178,7 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
     return pathMatched ? "wrong-method" : undefined;
   };
 
-  const incomingOf = (request: Request): Incoming => {
+  const incomingOf = (request: Request, text = ""): Incoming => {
     const url = new URL(request.url);
     const path = url.pathname.startsWith(`${spec.basePath}/`)
       ? url.pathname.slice(spec.basePath.length)
@@ -187,6 +189,7 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
       path,
       url,
       headers: new Headers(request.headers),
+      text,
       op: typeof found === "object" ? found : undefined,
       skip: new Set(),
       ...(found === "wrong-method" && { wrongMethod: true }),
@@ -312,7 +315,7 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
     const admitted = limiter ? limiter.admit() : true;
     try {
       const text = await request.text();
-      const incoming = incomingOf(request);
+      const incoming = incomingOf(request, text);
       const key = incoming.headers.get("x-api-key");
       const record: FakeRequest = {
         method: incoming.method,

@@ -5,7 +5,9 @@
  * `after` may change the answer. One mechanism for both kinds.
  */
 import type { Operation } from "./document.js";
+import { FORMATS } from "./schema.js";
 import type { Answer } from "./semantics.js";
+import type { Store } from "./state.js";
 
 /** Incidents of a real deployment, for testing how user code copes. */
 export const INCIDENTS = [
@@ -43,11 +45,29 @@ export const BREACHES = [
   "code-status-mismatch",
   "bare-error",
   "intake-needs-key",
+  "create-drops-fields",
+  "update-ignored",
+  "segments-ignored",
+  "prod-visible-in-dev",
+  "writes-ignore-dev-mode",
+  "error-no-code",
+  "error-envelope",
+  "429-html",
+  "limit-halved",
+  "non-json-500",
+  "past-last-422",
+  "negative-page-accepted",
+  "unknown-deal-accepted",
+  "duplicate-accepted",
 ] as const;
+
+/** What Pingback may do where the spec leaves it open: the conformance suite must pass each. */
+export const ALLOWED = ["lookup-before-body", "intake-202", "verify-202"] as const;
 
 export type Incident = (typeof INCIDENTS)[number];
 export type Breach = (typeof BREACHES)[number];
-export type FaultName = Incident | Breach;
+export type Allowed = (typeof ALLOWED)[number];
+export type FaultName = Incident | Breach | Allowed;
 
 /** Which requests a fault touches, and how. */
 export interface FaultOptions {
@@ -66,6 +86,8 @@ export interface Incoming {
   path: string;
   url: URL;
   headers: Headers;
+  /** The body as received ("" when none). */
+  text: string;
   op: Operation | undefined;
   /** Checks the core skips for this request (a breach asks for it). */
   skip: Set<"parameter-formats" | "body-formats">;
@@ -80,6 +102,9 @@ export interface FaultContext {
   /** The catalogue's error answer for `code`, at `status` (default the catalogue's). */
   fail(code: string, status?: number): Answer;
   nowMs(): number;
+  /** The fake's data (a breach may look at it, or undo what the core did). */
+  store(): Store;
+  newId(): string;
 }
 
 export interface FaultHooks {
@@ -97,6 +122,56 @@ const errorBody = (answer: Answer) =>
 
 /** How much stricter than the fake's limit `strict-limit` is. */
 const STRICTER = 20;
+const developer = (incoming: Incoming) => incoming.headers.get("x-developer-mode") === "true";
+/** A limit of its own, `divisor` times stricter than the fake's: a 429 past it. */
+function stricterLimit(ctx: FaultContext, divisor: number): FaultHooks {
+  const limit = ctx.limit ?? { requestsPerSecond: 5, burst: 2 };
+  const rate = limit.requestsPerSecond / divisor;
+  let tokens = limit.burst;
+  let at = ctx.nowMs();
+  return {
+    before: () => {
+      const now = ctx.nowMs();
+      tokens = Math.min(limit.burst, tokens + ((now - at) / 1000) * rate);
+      at = now;
+      if (tokens < 1) return ctx.fail("TOO_MANY_REQUESTS");
+      tokens -= 1;
+      return undefined;
+    },
+  };
+}
+/** Keeps a field of the request's contact as it was before the core ran, undoing the write. */
+function undoWrite(
+  ctx: FaultContext,
+  operationId: string,
+  field: "attributes" | "segmentedListsIds",
+): FaultHooks {
+  const before = new WeakMap<Incoming, unknown>();
+  const contactOf = (incoming: Incoming) =>
+    ctx.store().mode(developer(incoming)).contact(emailOf(incoming));
+  return {
+    before: (incoming) => {
+      const contact = incoming.op?.operationId === operationId ? contactOf(incoming) : undefined;
+      if (contact) before.set(incoming, structuredClone(contact[field]));
+      return undefined;
+    },
+    after: (incoming, answer) => {
+      const contact = contactOf(incoming);
+      if (contact && before.has(incoming))
+        Object.assign(contact, { [field]: before.get(incoming) });
+      return answer;
+    },
+  };
+}
+/** The last path segment, decoded: the email of `/contacts/{email}` and the like. */
+const emailOf = (incoming: Incoming) => {
+  const last = incoming.path.split("/").pop() ?? "";
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+};
 
 export function createFault(name: FaultName, options: FaultOptions, ctx: FaultContext): FaultHooks {
   const created = new Set<string>();
@@ -186,22 +261,155 @@ export function createFault(name: FaultName, options: FaultOptions, ctx: FaultCo
             ? ctx.fail("INVALID_INPUT")
             : undefined,
       };
-    case "strict-limit": {
-      const limit = ctx.limit ?? { requestsPerSecond: 5, burst: 2 };
-      const rate = limit.requestsPerSecond / STRICTER;
-      let tokens = limit.burst;
-      let at = ctx.nowMs();
+    case "strict-limit":
+      return stricterLimit(ctx, STRICTER);
+    case "limit-halved":
+      return stricterLimit(ctx, 2);
+    case "create-drops-fields":
       return {
-        before: () => {
-          const now = ctx.nowMs();
-          tokens = Math.min(limit.burst, tokens + ((now - at) / 1000) * rate);
-          at = now;
-          if (tokens < 1) return ctx.fail("TOO_MANY_REQUESTS");
-          tokens -= 1;
+        after: (incoming, answer) => {
+          if (!on(incoming, "createContact") || answer.status !== 201) return answer;
+          const email = (answer.body as { data?: { email?: string } }).data?.email ?? "";
+          const contact = ctx.store().mode(developer(incoming)).contact(email);
+          if (contact) Object.assign(contact, { attributes: {}, origin: null });
+          return answer;
+        },
+      };
+    case "update-ignored":
+      return undoWrite(ctx, "updateContact", "attributes");
+    case "segments-ignored":
+      return undoWrite(ctx, "addContactToSegments", "segmentedListsIds");
+    case "prod-visible-in-dev":
+      return {
+        after: async (incoming, answer) => {
+          if (
+            !on(incoming, "getContact") ||
+            !developer(incoming) ||
+            !isError(answer, "CONTACT_NOT_FOUND")
+          )
+            return answer;
+          const headers = new Headers(incoming.headers);
+          headers.delete("x-developer-mode");
+          return ctx.serve(incoming.url.pathname, headers);
+        },
+      };
+    case "writes-ignore-dev-mode":
+      return {
+        before: (incoming) => {
+          if (incoming.method !== "GET") incoming.headers.delete("x-developer-mode");
           return undefined;
         },
       };
+    case "error-no-code":
+      return {
+        after: (_, answer) => {
+          if (!errorBody(answer)) return answer;
+          const { errorCode: _dropped, ...rest } = answer.body as Record<string, unknown>;
+          return { ...answer, body: rest };
+        },
+      };
+    case "error-envelope":
+      return {
+        after: (_, answer) =>
+          errorBody(answer)
+            ? {
+                ...answer,
+                body: { message: (answer.body as { error?: unknown }).error, data: null },
+              }
+            : answer,
+      };
+    case "429-html": {
+      let first = true;
+      return {
+        before: () => {
+          const wasFirst = first;
+          first = false;
+          return wasFirst ? ctx.fail("TOO_MANY_REQUESTS") : undefined;
+        },
+        after: (_, answer) =>
+          answer.status === 429
+            ? {
+                status: 429,
+                text: { contentType: "text/html", content: "<html>Too Many Requests</html>" },
+              }
+            : answer,
+      };
     }
+    case "non-json-500":
+      return {
+        before: (incoming) => {
+          if (incoming.text === "") return undefined;
+          try {
+            JSON.parse(incoming.text);
+            return undefined;
+          } catch {
+            return ctx.fail("INTERNAL_SERVER_ERROR");
+          }
+        },
+      };
+    case "past-last-422":
+      return {
+        after: (incoming, answer) =>
+          incoming.op?.pageSize &&
+          is2xx(answer) &&
+          Number(incoming.url.searchParams.get("page") ?? 0) > 0 &&
+          pageOf(answer).data.length === 0
+            ? ctx.fail("INVALID_PARAMS")
+            : answer,
+      };
+    case "negative-page-accepted":
+      return {
+        before: (incoming) => {
+          if (Number(incoming.url.searchParams.get("page")) < 0)
+            incoming.url.searchParams.set("page", "0");
+          return undefined;
+        },
+      };
+    case "unknown-deal-accepted":
+      return {
+        after: (incoming, answer) =>
+          on(incoming, "updateDeal") && isError(answer, "DEAL_NOT_FOUND")
+            ? { status: 200, body: { message: "Deal updated", data: { id: emailOf(incoming) } } }
+            : answer,
+      };
+    case "duplicate-accepted":
+      return {
+        after: (incoming, answer) => {
+          if (!on(incoming, "createContact") || !isError(answer, "CONTACT_ALREADY_EXISTS"))
+            return answer;
+          const { email } = JSON.parse(incoming.text) as { email: string };
+          return {
+            status: 201,
+            body: { message: "Contact created", data: { id: ctx.newId(), email } },
+          };
+        },
+      };
+    case "lookup-before-body":
+      return {
+        before: (incoming) => {
+          const lookup = on(incoming, "updateContact") || on(incoming, "addContactToSegments");
+          if (!lookup || incoming.text !== "") return undefined;
+          const email = emailOf(incoming);
+          if (!FORMATS.email?.(email)) return undefined;
+          return ctx.store().mode(developer(incoming)).contact(email)
+            ? undefined
+            : ctx.fail("CONTACT_NOT_FOUND");
+        },
+      };
+    case "intake-202":
+      return {
+        after: (incoming, answer) =>
+          on(incoming, "sendToWebhook") && answer.status === 200
+            ? { ...answer, status: 202 }
+            : answer,
+      };
+    case "verify-202":
+      return {
+        after: (incoming, answer) =>
+          on(incoming, "verifyEmail") && answer.status === 200
+            ? { ...answer, status: 202 }
+            : answer,
+      };
     case "status-501":
       return {
         before: (incoming) =>
@@ -318,7 +526,7 @@ export function createFault(name: FaultName, options: FaultOptions, ctx: FaultCo
       };
     default:
       throw new TypeError(
-        `@pingback/testing: no fault is named "${name as string}". Known faults: ${[...new Set([...INCIDENTS, ...BREACHES])].join(", ")}.`,
+        `@pingback/testing: no fault is named "${name as string}". Known faults: ${[...new Set([...INCIDENTS, ...BREACHES, ...ALLOWED])].join(", ")}.`,
       );
   }
 }

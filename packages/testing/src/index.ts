@@ -11,6 +11,8 @@ export {
   sequentialIds,
 } from "./fake.js";
 export {
+  ALLOWED,
+  type Allowed,
   BREACHES,
   type Breach,
   type FaultName,

@@ -133,7 +133,15 @@ export const SEMANTICS: Record<string, Handler> = {
   // The result's fields are not published: the answer is the documented example's envelope.
   verifyEmail: (c) => c.ok(200, {}),
 
+  // A lead's custom fields must be the account's (seeded) ones; any other is refused.
   sendToWebhook: (c) => {
+    const fields = (c.body as { customFields?: { fieldName: string }[] }).customFields ?? [];
+    const unknown = fields.find((f) => !c.store.customFields.some((k) => k.name === f.fieldName));
+    if (unknown)
+      return {
+        ...c.fail("INVALID_INPUT"),
+        reason: `customFields: "${unknown.fieldName}" is not a custom field of the account (seed it under customFields)`,
+      };
     c.store.leads.push({
       webhookId: c.params.webhookId as string,
       channelUid: c.params.channelUid as string,

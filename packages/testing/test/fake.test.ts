@@ -223,6 +223,7 @@ describe("the checks the spec describes", () => {
     expect(response.status).toBe(403);
     expect(error?.errorCode).toBe("FORBIDDEN");
     expect(response.headers.get(REASON_HEADER)).toBe("x-api-key is not the fake's key");
+    fake.seed({ customFields: [{ name: "plan" }] });
     const intake = await fake.fetch(
       new Request("https://connect.pingback.com/v2/webhook/wh-1/c/ch-1/w/wf-1", {
         method: "POST",
@@ -245,6 +246,19 @@ describe("the checks the spec describes", () => {
         },
       }),
     ]);
+    const unknownField = await fake.fetch(
+      new Request("https://connect.pingback.com/v2/webhook/wh-1/c/ch-1/w/wf-1", {
+        method: "POST",
+        body: JSON.stringify({
+          email: "lead@example.com",
+          customFields: [{ fieldName: "shoe-size", fieldValue: "44" }],
+        }),
+      }),
+    );
+    expect(unknownField.status).toBe(422);
+    expect(unknownField.headers.get(REASON_HEADER)).toBe(
+      'customFields: "shoe-size" is not a custom field of the account (seed it under customFields)',
+    );
   });
 
   test("a missing body is 400 MISSING_BODY", async () => {
