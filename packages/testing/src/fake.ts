@@ -141,7 +141,8 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
   const faultContext: FaultContext = {
     apiKey,
     limit: limiter?.limit,
-    serve: (path, headers) => core(incomingOf(new Request(new URL(path, url), { headers })), ""),
+    serve: (path, headers) =>
+      core(incomingOf({ method: "GET", url: new URL(path, url).href, headers, text: "" }), ""),
     fail,
     nowMs: () => performance.now(),
     store: () => store,
@@ -178,7 +179,7 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
     return pathMatched ? "wrong-method" : undefined;
   };
 
-  const incomingOf = (request: Request, text = ""): Incoming => {
+  const incomingOf = (request: Received, text = ""): Incoming => {
     const url = new URL(request.url);
     const path = url.pathname.startsWith(`${spec.basePath}/`)
       ? url.pathname.slice(spec.basePath.length)
@@ -311,10 +312,10 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
     return { ...answer, reason };
   };
 
-  const respond = async (request: Request): Promise<Answer> => {
+  const respond = async (request: Received): Promise<Answer> => {
     const admitted = limiter ? limiter.admit() : true;
     try {
-      const text = await request.text();
+      const { text } = request;
       const incoming = incomingOf(request, text);
       const key = incoming.headers.get("x-api-key");
       const record: FakeRequest = {
@@ -394,7 +395,8 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
       const request =
         input instanceof Request && init === undefined ? input : new Request(input, init);
       request.signal.throwIfAborted();
-      const answer = await respond(request);
+      const { method, url, headers, signal } = request;
+      const answer = await respond({ method, url, headers, signal, text: await request.text() });
       if (answer.reset) throw connectionReset();
       return toResponse(answer);
     },
@@ -430,25 +432,43 @@ export function createFakePingback(options: FakePingbackOptions = {}): FakePingb
   return fake;
 }
 
+/** A request as the core reads it: what a `Request` or Node's `IncomingMessage` carries. */
+export interface Received {
+  method: string;
+  url: string;
+  headers: Headers;
+  /** The body, read whole ("" when none). */
+  text: string;
+  signal?: AbortSignal;
+}
+
+/** An answer as the wire carries it: status, headers, body. */
+export function render(answer: Answer): {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+} {
+  const headers: Record<string, string> = {};
+  if (answer.reason) headers[REASON_HEADER] = answer.reason.replace(/[^\x20-\x7e]/g, "?");
+  if (answer.text) {
+    headers["content-type"] = answer.text.contentType;
+    return { status: answer.status, headers, body: answer.text.content };
+  }
+  headers["content-type"] = "application/json; charset=utf-8";
+  const body = answer.body === undefined ? "" : JSON.stringify(answer.body);
+  return { status: answer.status, headers, body };
+}
+
 /** Renders an answer as the API would send it. */
 export function toResponse(answer: Answer): Response {
-  const headers = new Headers();
-  const { reason } = answer;
-  if (reason) headers.set(REASON_HEADER, reason.replace(/[^\x20-\x7e]/g, "?"));
-  if (answer.text) {
-    headers.set("content-type", answer.text.contentType);
-    return new Response(answer.text.content, { status: answer.status, headers });
-  }
-  headers.set("content-type", "application/json; charset=utf-8");
-  return new Response(answer.body === undefined ? "" : JSON.stringify(answer.body), {
-    status: answer.status,
-    headers,
-  });
+  const { status, headers, body } = render(answer);
+  return new Response(body, { status, headers });
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts (a client's timeout). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (ms <= 0) return Promise.resolve();
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
   return new Promise((resolve, reject) => {
     const abort = () => {
       clearTimeout(timer);

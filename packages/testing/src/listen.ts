@@ -5,12 +5,12 @@
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FakeServer, ListenOptions } from "./fake.js";
-import { toResponse } from "./fake.js";
+import type { FakeServer, ListenOptions, Received } from "./fake.js";
+import { render } from "./fake.js";
 import type { Answer } from "./semantics.js";
 
 export async function serve(
-  respond: (request: Request) => Promise<Answer>,
+  respond: (request: Received) => Promise<Answer>,
   options: ListenOptions,
   basePath: string,
   control?: (request: Request) => Promise<Response | undefined>,
@@ -24,24 +24,27 @@ export async function serve(
       for (let i = 0; i < incoming.rawHeaders.length; i += 2)
         headers.append(incoming.rawHeaders[i] as string, incoming.rawHeaders[i + 1] as string);
       const method = incoming.method ?? "GET";
-      const body =
-        chunks.length > 0 && method !== "GET" && method !== "HEAD"
-          ? Buffer.concat(chunks)
-          : undefined;
+      const url = `http://${host}${incoming.url ?? "/"}`;
+      const text = Buffer.concat(chunks).toString("utf8");
       try {
-        const request = new Request(`http://${host}${incoming.url ?? "/"}`, {
-          method,
-          headers,
-          body,
-        });
-        const controlled = control && (await control(request.clone()));
-        if (controlled) return void (await send(reply, controlled));
-        const answer = await respond(request);
+        if (control && new URL(url).pathname.startsWith("/__fake/")) {
+          const request = new Request(url, {
+            method,
+            headers,
+            ...(text !== "" && method !== "GET" && method !== "HEAD" && { body: text }),
+          });
+          const controlled = await control(request);
+          if (controlled) return void (await send(reply, controlled));
+        }
+        // No Request or Response objects on this path: the core reads what Node received.
+        const answer = await respond({ method, url, headers, text });
         if (answer.reset) {
           incoming.socket.resetAndDestroy();
           return;
         }
-        await send(reply, toResponse(answer));
+        const { status, headers: out, body } = render(answer);
+        reply.writeHead(status, { ...out, "content-length": Buffer.byteLength(body) });
+        reply.end(body);
       } catch (error) {
         reply.writeHead(500, { "content-type": "text/plain" });
         reply.end(

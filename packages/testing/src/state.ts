@@ -201,6 +201,7 @@ export class Store {
   }
 }
 
+/** A deep copy of JSON data (everything the fake holds is JSON; faster than structuredClone). */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
