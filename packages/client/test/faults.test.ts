@@ -35,7 +35,9 @@ async function serve(handler: Handler) {
     apiKey: API_KEY,
     baseUrl: server.baseUrl,
     retry: { baseDelayMs: 10, maxDelayMs: 50, onRetry: (event) => retries.push(event) },
-    timeoutMs: 500,
+    // The deadline covers every attempt of a call: generous, so that on a loaded machine the
+    // retries under test are not cut short. Tests of the deadline set their own.
+    timeoutMs: 10_000,
   });
   return { server, client, retries };
 }
@@ -293,8 +295,9 @@ describe("a server enforcing the API's rate limit (5/s, burst 2, 2 in flight)", 
 describe("an idle client", () => {
   test("does not keep a Node process alive: a script ends once its last call has its answer", async () => {
     const { server } = await serve((_, res) => sendJson(res, 200, found));
-    // The client's timeout (10 min) outlives the test's own bound, so a timer that held the
-    // process would fail this test instead of passing late.
+    // The client's timeout (10 min) outlives the test's own bound (60 s: starting tsx takes
+    // seconds on a loaded machine), so a timer that held the process would fail this test
+    // instead of passing late.
     const script = `
       import { createPingbackClient } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)};
       const client = createPingbackClient({ apiKey: "sk_idle", baseUrl: ${JSON.stringify(server.baseUrl)}, timeoutMs: 600_000 });
@@ -318,5 +321,5 @@ describe("an idle client", () => {
     const [code] = await once(child, "exit");
     expect(out.trim()).toBe("200");
     expect(code).toBe(0);
-  }, 20_000);
+  }, 60_000);
 });

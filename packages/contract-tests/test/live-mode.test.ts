@@ -213,7 +213,11 @@ describe("live mode against a fake Pingback server (self-test, on a bounded slic
     console.log(`live self-test, checks × breaches:\n${markdown}`);
   });
 
-  test("a server that keeps the contract passes every check, and its production data is untouched", async () => {
+  // Each run sends ~70 requests; like a breach run, it may take longer than vitest's default
+  // on a loaded machine.
+  test("a server that keeps the contract passes every check, and its production data is untouched", {
+    timeout: 60_000,
+  }, async () => {
     const { plan, run, productionUnchanged } = await liveRun();
     const failed = run.results.filter((r) => r.verdict !== "pass");
     expect(failed.map((r) => `${r.name}: ${r.verdict} ${r.why.join("; ")}`)).toEqual([]);
@@ -224,6 +228,7 @@ describe("live mode against a fake Pingback server (self-test, on a bounded slic
 
   test.for(ALLOWED.map((allowed) => ({ allowed })))(
     "allowed by the contract: $allowed passes",
+    { timeout: 60_000 },
     async ({ allowed }) => {
       const { run } = await liveRun({ allowed });
       const failed = run.results.filter((r) => r.verdict !== "pass");
