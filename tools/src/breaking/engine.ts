@@ -38,8 +38,11 @@ export class EngineError extends Error {
 
 /** `redocly diff`, waiting for the two documents to compare. */
 export interface Engine {
-  /** Feeds it the (normalised) pair: every change it finds, rated by its own rules. */
-  compare(pair: Pair): Promise<Change[]>;
+  /**
+   * Feeds it `feed` (what it compares: the normalised pair without what our checks compare), and
+   * locates what it finds in `pair` (the normalised pair): every change, rated by its own rules.
+   */
+  compare(pair: Pair, feed?: Pair): Promise<Change[]>;
   /** Ends it if it was never fed. */
   stop(): void;
 }
@@ -65,10 +68,10 @@ export async function startEngine(workDir: string): Promise<Engine> {
     ).catch(() => {}),
   );
   return {
-    async compare(pair) {
+    async compare(pair, fed = pair) {
       const feed = (file: string, doc: Node) =>
         writeFile(file, JSON.stringify(doc)).catch(() => {});
-      await Promise.all([feed(files[0], pair.base), feed(files[1], pair.revision)]);
+      await Promise.all([feed(files[0], fed.base), feed(files[1], fed.revision)]);
       const result = await run;
       await release;
       let report: { changes?: RedoclyChange[] };
@@ -85,20 +88,12 @@ export async function startEngine(workDir: string): Promise<Engine> {
   };
 }
 
-/** Engine rules that break only what clients send. */
-const requestRules = new Set(["required-properties-added", "parameter-became-required"]);
-
 function toChanges(change: RedoclyChange, pair: Pair): Change[] {
   const verdicts = change.verdicts?.length ? change.verdicts : [unruled(change)];
   return verdicts.map((verdict) => {
     const definedAt = verdict.location?.pointer ?? change.revision?.pointer ?? change.base?.pointer;
     const where = locate(pair, change.path, definedAt);
     const breaking = verdict.impact === "major";
-    // A schema on both sides is reported once, wherever the engine met it first: a rule that can
-    // only break what clients send is a request-side break, whichever side that was.
-    if (breaking && requestRules.has(verdict.ruleId) && /sent by/.test(where.location)) {
-      where.side = "request";
-    }
     return {
       rule: verdict.ruleId,
       engine: "redocly",
