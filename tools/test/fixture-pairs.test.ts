@@ -405,9 +405,143 @@ const breaking: Case[] = [
     },
     want: /sent by createThing.*request side/,
   },
+  // Issue 19: each side of a shared schema, effective security, the catalogue, links, mappings.
+  {
+    given: "a new success status without a body beside one with a body (202)",
+    edit: (doc) => {
+      doc.paths["/things"].post.responses["202"] = { description: "Accepted, created later" };
+    },
+    want: /createThing .*response 202.*without a body.*success-without-body-added/,
+  },
+  {
+    given: "a default changed on the request side of a schema also received",
+    edit: (doc) => {
+      doc.components.schemas.Origin.properties.source.default = "api";
+    },
+    want: /createThing .*request body.*origin\.source.*schema Origin, as sent by createThing.*request-default-changed/,
+  },
+  {
+    given: "readOnly added on the request side of a schema also received",
+    edit: (doc) => {
+      doc.components.schemas.Origin.properties.source.readOnly = true;
+    },
+    want: /createThing .*origin\.source.*as sent by createThing.*became readOnly/,
+  },
+  {
+    given: "a constraint tightened on the request side of a schema also received",
+    edit: (doc) => {
+      doc.components.schemas.Origin.properties.source.maxLength = 10;
+    },
+    want: /createThing .*origin\.source.*as sent by createThing.*request side/,
+  },
+  {
+    given: "an operation's `security: []` removed (it inherits the document's key)",
+    edit: (doc) => {
+      delete doc.paths["/hooks/{hookId}"].post.security;
+    },
+    want: /receiveHook .*security/,
+  },
+  {
+    given: "an error code's status changed in the catalogue",
+    edit: (doc) => {
+      doc.components.schemas.KnownErrorCode["x-error-catalogue"].NOT_FOUND.status = 410;
+    },
+    want: /error code `NOT_FOUND`.*from status 404 to 410.*error-code-status-changed/,
+  },
+  {
+    given: "a link removed",
+    edit: (doc) => {
+      delete doc.paths["/things"].post.responses["201"].links;
+    },
+    want: /createThing .*response 201 link `getThing`.*removed.*link-removed/,
+  },
+  {
+    given: "a link's parameter changed",
+    edit: (doc) => {
+      doc.paths["/things"].post.responses["201"].links.getThing.parameters.thingId =
+        "$response.body#/name";
+    },
+    want: /createThing .*Link `getThing` now leads to.*link-changed/,
+  },
+  {
+    given: "a discriminator mapping key renamed (response side)",
+    edit: (doc) => {
+      const mapping = doc.components.schemas.Shape.discriminator.mapping;
+      mapping.round = mapping.circle;
+      delete mapping.circle;
+    },
+    want: /schema Shape .*lost 'circle' and gained 'round'.*discriminator-mapping-changed/,
+  },
+  {
+    given: "a request pattern narrowed by its quantifier",
+    edit: (doc) => {
+      create(doc).properties.code.pattern = "^[a-z]{2,4}$";
+    },
+    want: /createThing .*code.*pattern-narrowed/,
+  },
 ];
 
 const compatible: Omit<Case, "want">[] = [
+  {
+    given: "the server URL turned into a variable whose default is the same URL",
+    edit: (doc) => {
+      doc.servers = [
+        {
+          url: "https://{host}/v1",
+          variables: {
+            host: { default: "api.example.com", enum: ["api.example.com", "eu.example.com"] },
+          },
+        },
+      ];
+    },
+  },
+  {
+    given: "one object split into an allOf of two objects with the same properties and required",
+    edit: (doc) => {
+      const { name, color, tags, ...rest } = create(doc).properties;
+      doc.components.schemas.ThingCreate = {
+        allOf: [
+          { type: "object", required: ["name"], properties: { name, color, tags } },
+          { type: "object", properties: rest },
+        ],
+      };
+    },
+  },
+  {
+    given: "a request pattern loosened (a quantifier widened, an alternative added)",
+    edit: (doc) => {
+      create(doc).properties.code.pattern = "^([a-z]|[0-9])*$";
+    },
+  },
+  {
+    given: "a link added",
+    edit: (doc) => {
+      doc.paths["/things"].get.responses["200"].links = {
+        firstThing: {
+          operationId: "getThing",
+          parameters: { thingId: "$response.body#/data/0/id" },
+          description: "Reads the first thing of the page.",
+        },
+      };
+    },
+  },
+  {
+    given: "a discriminator mapping reordered",
+    edit: (doc) => {
+      const { circle, square } = doc.components.schemas.Shape.discriminator.mapping;
+      doc.components.schemas.Shape.discriminator.mapping = { square, circle };
+    },
+  },
+  {
+    given: "an error code added to the catalogue and its enum",
+    edit: (doc) => {
+      doc.components.schemas.KnownErrorCode.enum.push("GONE");
+      doc.components.schemas.KnownErrorCode["x-error-catalogue"].GONE = {
+        status: 410,
+        message: "The thing is gone.",
+      };
+    },
+  },
   {
     given: "an operation added",
     edit: (doc) => {
@@ -478,15 +612,14 @@ const compatible: Omit<Case, "want">[] = [
     },
   },
   {
-    given: "a new success status documented beside the old one (202)",
+    given: "a value added to an open enum (anyOf with plain string), with its catalogue entry",
     edit: (doc) => {
-      doc.paths["/things"].post.responses["202"] = { description: "Accepted, created later" };
+      doc.components.schemas.KnownErrorCode.enum.push("RATE_LIMITED");
+      doc.components.schemas.KnownErrorCode["x-error-catalogue"].RATE_LIMITED = {
+        status: 429,
+        message: "Too many requests.",
+      };
     },
-  },
-  {
-    given: "a value added to an open enum (anyOf with plain string)",
-    edit: (doc) =>
-      doc.components.schemas.Error.properties.errorCode.anyOf[0].enum.push("RATE_LIMITED"),
   },
   // The compatible twins of the new rules, and the refactors the engine alone calls breaking.
   {
@@ -636,58 +769,370 @@ describe("a breaking change declared as a new major version", () => {
   });
 });
 
-describe("the release a change needs", () => {
-  test.for([
-    {
-      given: "an optional response field added",
-      edit: (doc: Node) => {
-        thing(doc).properties.createdAt = { type: "string" };
-      },
-      types: "minor",
-      client: "minor",
+/**
+ * The release table of README.md, row by row: the verdict the gate gives the API, and the release
+ * each package needs. `readme.test.ts` checks that every row of the table is here and the reverse.
+ */
+export const releaseRows: {
+  change: string;
+  edit: (doc: Node) => void;
+  api: "compatible" | "breaking" | "review";
+  types: string;
+  client: string;
+}[] = [
+  { change: "Nothing changed", edit: () => {}, api: "compatible", types: "none", client: "none" },
+  {
+    change: "Description or summary changed",
+    edit: (doc) => {
+      listThings(doc).description = "Lists every thing.";
     },
-    {
-      given: "a response field removed",
-      edit: (doc: Node) => delete thing(doc).properties.score,
-      types: "major",
-      client: "major",
+    api: "compatible",
+    types: "patch",
+    client: "none",
+  },
+  {
+    change: "Example added or changed",
+    edit: (doc) => {
+      getThing(doc).responses["200"].content["application/json"].examples = {
+        small: { value: { id: "6a14938e-04eb-42e3-baf7-b3f78fe78ddd", name: "A" } },
+      };
     },
-    {
-      given: "an operation and a field deprecated",
-      edit: (doc: Node) => {
-        getThing(doc).deprecated = true;
-        thing(doc).properties.score.deprecated = true;
-      },
-      types: "minor",
-      client: "minor",
+    api: "compatible",
+    types: "none",
+    client: "none",
+  },
+  {
+    change: "Link added",
+    edit: (doc) => {
+      listThings(doc).responses["200"].links = {
+        first: { operationId: "getThing", parameters: { thingId: "$response.body#/data/0/id" } },
+      };
     },
-    {
-      given: "a description changed",
-      edit: (doc: Node) => {
-        listThings(doc).description = "Lists every thing.";
-      },
-      types: "patch",
-      client: "none",
+    api: "compatible",
+    types: "none",
+    client: "none",
+  },
+  {
+    change: "Operation added",
+    edit: (doc) => {
+      doc.paths["/things/{thingId}"].delete = {
+        operationId: "deleteThing",
+        responses: { "204": { description: "Deleted" } },
+      };
     },
-    {
-      given: "a schema renamed (its export is gone; the wire is not)",
-      edit: (doc: Node) => {
-        const renamed = parse(
-          stringify(doc).replaceAll("#/components/schemas/Origin", "#/components/schemas/Source"),
-        );
-        renamed.components.schemas.Source = renamed.components.schemas.Origin;
-        delete renamed.components.schemas.Origin;
-        Object.assign(doc, renamed);
-      },
-      types: "major",
-      client: "none",
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Optional request field added",
+    edit: (doc) => {
+      create(doc).properties.note = { type: "string" };
     },
-  ])(
-    "$given: @pingback/types $types, @pingback/client $client",
-    async ({ given, edit, types, client }) => {
-      const verdict = await gate(`release-${given}`, edit);
-      expect(verdict.release).toEqual({ "@pingback/types": types, "@pingback/client": client });
-      expect(verdict.pass).toBe(types !== "major" || client === "none");
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Optional parameter added",
+    edit: (doc) => {
+      listThings(doc).parameters.push({ name: "q", in: "query", schema: { type: "string" } });
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Response field added",
+    edit: (doc) => {
+      thing(doc).properties.createdAt = { type: "string" };
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Request field made optional",
+    edit: (doc) => {
+      create(doc).required = [];
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Request enum value added",
+    edit: (doc) => {
+      create(doc).properties.color.enum.push("green");
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Request field made nullable",
+    edit: (doc) => {
+      create(doc).properties.contact = { oneOf: [{ type: "string" }, { type: "null" }] };
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Operation or field deprecated",
+    edit: (doc) => {
+      getThing(doc).deprecated = true;
+      thing(doc).properties.score.deprecated = true;
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Schema added (a new export only)",
+    edit: (doc) => {
+      doc.components.schemas.Extra = { type: "object", properties: { a: { type: "string" } } };
+    },
+    api: "compatible",
+    types: "minor",
+    client: "none",
+  },
+  {
+    change: "Error code added (catalogue and enum)",
+    edit: (doc) => {
+      doc.components.schemas.KnownErrorCode.enum.push("GONE");
+      doc.components.schemas.KnownErrorCode["x-error-catalogue"].GONE = {
+        status: 410,
+        message: "Gone.",
+      };
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Error status added with the shared error body",
+    edit: (doc) => {
+      getThing(doc).responses["429"] = { $ref: "#/components/responses/Error" };
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Success status added with the same body",
+    edit: (doc) => {
+      const responses = doc.paths["/things"].post.responses;
+      responses["200"] = structuredClone(responses["201"]);
+    },
+    api: "compatible",
+    types: "minor",
+    client: "minor",
+  },
+  {
+    change: "Request constraint tightened (`maxLength`, `minimum`, `maxItems`, …)",
+    edit: (doc) => {
+      create(doc).properties.name.maxLength = 20;
+    },
+    api: "breaking",
+    types: "none",
+    client: "major",
+  },
+  {
+    change: "Request `pattern` narrowed",
+    edit: (doc) => {
+      create(doc).properties.code.pattern = "^[a-z]{3}$";
+    },
+    api: "breaking",
+    types: "none",
+    client: "major",
+  },
+  {
+    change: "Request `pattern` loosened",
+    edit: (doc) => {
+      create(doc).properties.code.pattern = "^[a-z0-9]*$";
+    },
+    api: "compatible",
+    types: "none",
+    client: "minor",
+  },
+  {
+    change: "Request `pattern` changed beyond what the gate can judge",
+    edit: (doc) => {
+      create(doc).properties.code.pattern = "^[a-z]+(-[a-z]+)*$";
+    },
+    api: "review",
+    types: "none",
+    client: "minor",
+  },
+  {
+    change: "Request `default` changed",
+    edit: (doc) => {
+      create(doc).properties.mode.default = "test";
+    },
+    api: "breaking",
+    types: "patch",
+    client: "major",
+  },
+  {
+    change: "An operation's server changed",
+    edit: (doc) => {
+      getThing(doc).servers = [{ url: "https://other.example.com/v1" }];
+    },
+    api: "breaking",
+    types: "none",
+    client: "major",
+  },
+  {
+    change: "Server URL turned into a variable whose default is the same URL",
+    edit: (doc) => {
+      doc.servers = [
+        { url: "https://{host}/v1", variables: { host: { default: "api.example.com" } } },
+      ];
+    },
+    api: "compatible",
+    types: "none",
+    client: "none",
+  },
+  {
+    change: "API key header renamed (`securitySchemes`)",
+    edit: (doc) => {
+      doc.components.securitySchemes.apiKey.name = "x-token";
+    },
+    api: "breaking",
+    types: "minor",
+    client: "major",
+  },
+  {
+    change: "Another scheme required by the document's `security`",
+    edit: (doc) => {
+      doc.components.securitySchemes.bearer = { type: "http", scheme: "bearer" };
+      doc.security = [{ apiKey: [], bearer: [] }];
+    },
+    api: "breaking",
+    types: "none",
+    client: "major",
+  },
+  {
+    change: "An operation's `security: []` removed (it now inherits the key)",
+    edit: (doc) => {
+      delete doc.paths["/hooks/{hookId}"].post.security;
+    },
+    api: "breaking",
+    types: "minor",
+    client: "major",
+  },
+  {
+    change: "Error code's status changed in the catalogue",
+    edit: (doc) => {
+      doc.components.schemas.KnownErrorCode["x-error-catalogue"].NOT_FOUND.status = 410;
+    },
+    api: "breaking",
+    types: "none",
+    client: "major",
+  },
+  {
+    change: "Link removed or pointed elsewhere",
+    edit: (doc) => {
+      delete doc.paths["/things"].post.responses["201"].links;
+    },
+    api: "breaking",
+    types: "none",
+    client: "none",
+  },
+  {
+    change: "Response field removed",
+    edit: (doc) => delete thing(doc).properties.score,
+    api: "breaking",
+    types: "major",
+    client: "major",
+  },
+  {
+    change: "Response field made nullable",
+    edit: (doc) => {
+      thing(doc).properties.score = { oneOf: [{ type: "number" }, { type: "null" }] };
+    },
+    api: "breaking",
+    types: "major",
+    client: "major",
+  },
+  {
+    change: "Required request field added",
+    edit: (doc) => {
+      create(doc).properties.owner = { type: "string" };
+      create(doc).required.push("owner");
+    },
+    api: "breaking",
+    types: "major",
+    client: "major",
+  },
+  {
+    change: "Value added to a closed response enum",
+    edit: (doc) => thing(doc).properties.kind.enum.push("medium"),
+    api: "breaking",
+    types: "major",
+    client: "major",
+  },
+  {
+    change: "Success status added without a body, beside one with a body",
+    edit: (doc) => {
+      doc.paths["/things"].post.responses["202"] = { description: "Accepted" };
+    },
+    api: "breaking",
+    types: "major",
+    client: "major",
+  },
+  {
+    change: "Response media type added with another body",
+    edit: (doc) => {
+      getThing(doc).responses["200"].content["text/plain"] = { schema: { type: "string" } };
+    },
+    api: "compatible",
+    types: "major",
+    client: "major",
+  },
+  {
+    change: "Discriminator mapping key renamed",
+    edit: (doc) => {
+      const mapping = doc.components.schemas.Shape.discriminator.mapping;
+      mapping.round = mapping.circle;
+      delete mapping.circle;
+    },
+    api: "breaking",
+    types: "major",
+    client: "major",
+  },
+  {
+    change: "Schema renamed (its export is gone, the wire is not)",
+    edit: (doc) => {
+      const renamed = parse(
+        stringify(doc).replaceAll("#/components/schemas/Origin", "#/components/schemas/Source"),
+      );
+      renamed.components.schemas.Source = renamed.components.schemas.Origin;
+      delete renamed.components.schemas.Origin;
+      Object.assign(doc, renamed);
+    },
+    api: "compatible",
+    types: "major",
+    client: "none",
+  },
+];
+
+describe("the release a change needs (README.md, release table)", () => {
+  test.for(releaseRows)(
+    "$change: API $api, @pingback/types $types, @pingback/client $client",
+    async ({ change, edit, api, types, client }) => {
+      const verdict = await gate(`release-${change}`, edit);
+      const found =
+        verdict.breaking.length > 0
+          ? "breaking"
+          : verdict.review.length > 0
+            ? "review"
+            : "compatible";
+      expect({ api: found, release: verdict.release }).toEqual({
+        api,
+        release: { "@pingback/types": types, "@pingback/client": client },
+      });
     },
   );
 });

@@ -11,7 +11,7 @@ export function judgePattern(before: unknown, after: unknown): Judgement {
   if (before === after) return "same";
   if (typeof before !== "string") return typeof after === "string" ? "narrower" : "same";
   if (typeof after !== "string") return "wider";
-  const [a, b] = [parse(before), parse(after)];
+  const [a, b] = [expand(parse(before)), expand(parse(after))];
   if (!a || !b) return "other";
   const grows = within(a, b);
   const shrinks = within(b, a);
@@ -137,6 +137,26 @@ export function parse(source: string): Alternatives | undefined {
   };
   const result = alternatives();
   return result && i === source.length ? result : undefined;
+}
+
+/** `^(red|blue)$` → `^red$|^blue$`: groups without a quantifier spread into alternatives. */
+function expand(alternatives: Alternatives | undefined, limit = 64): Alternatives | undefined {
+  if (!alternatives) return undefined;
+  const out: Alternatives = [];
+  const queue = [...alternatives];
+  while (queue.length) {
+    const sequence = queue.shift() ?? [];
+    const at = sequence.findIndex((atom) => atom.group && atom.min === 1 && atom.max === 1);
+    const group = sequence[at]?.group;
+    if (at < 0 || !group) out.push(sequence);
+    else {
+      for (const inner of group) {
+        queue.push([...sequence.slice(0, at), ...inner, ...sequence.slice(at + 1)]);
+      }
+    }
+    if (out.length + queue.length > limit) return alternatives;
+  }
+  return out;
 }
 
 function code(c: string): number {

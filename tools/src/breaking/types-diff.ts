@@ -222,7 +222,7 @@ function compareTypes(ts: typeof TS, fa: TS.SourceFile, fb: TS.SourceFile): Type
       // Another schema in the same place: what it accepts decides, wherever it is defined.
       for (const ref of [a, b]) visited.add(ref.path.join("/"));
     }
-    const [ra, rb] = [resolve(A, a), resolve(B, b)];
+    const [ra, rb] = [flatten(A, resolve(A, a)), flatten(B, resolve(B, b))];
     if (!ra || !rb) return;
     if (ra.k === "union" || rb.k === "union" || ra.k !== rb.k) {
       compareUnion(members(a), members(b), use, where);
@@ -245,6 +245,19 @@ function compareTypes(ts: typeof TS, fa: TS.SourceFile, fb: TS.SourceFile): Type
     }
     if (ra.k === "leaf" && rb.k === "leaf" && ra.text === rb.text) return;
     add(use === "free" ? "minor" : "major", where, "type changed");
+  };
+
+  /** `{ a } & { b }` is `{ a; b }`: an intersection of objects compares as the one object. */
+  const flatten = (roots: Map<string, Model>, model: Model | undefined): Model | undefined => {
+    if (model?.k !== "and") return model;
+    const parts = model.of.map((part) => flatten(roots, resolve(roots, part)));
+    if (!parts.every((part) => part?.k === "obj")) return model;
+    const merged = new Map<string, Member>();
+    for (const part of parts) {
+      if (part?.k !== "obj") continue;
+      for (const [name, member] of part.members) merged.set(name, member);
+    }
+    return { k: "obj", members: merged };
   };
 
   const key = (m: Model) =>
