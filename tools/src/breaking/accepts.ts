@@ -172,5 +172,7 @@ function equal(a: Schema, b: Schema, seen = new Set<string>()): boolean {
   if (Array.isArray(p) !== Array.isArray(q)) return false;
   const keys = Object.keys(p);
   if (keys.length !== Object.keys(q).length) return false;
-  return keys.every((key) => key in q && equal({ doc: a.doc, node: p[key] }, { doc: b.doc, node: q[key] }, seen));
+  return keys.every(
+    (key) => key in q && equal({ doc: a.doc, node: p[key] }, { doc: b.doc, node: q[key] }, seen),
+  );
 }

@@ -294,7 +294,7 @@ function linksChanged(pair: Pair, before: Operation, after: Operation): Change[]
   for (const [key, link] of Object.entries<Node>(now)) {
     const [status, name] = key.split(" ");
     const was = old[key];
-    const base = { location: `response ${status} link \`${name}\``, side: "operation" as const };
+    const base = { location: `response ${status}`, side: "operation" as const };
     if (!was) {
       changes.push(
         change(after, {
@@ -338,7 +338,7 @@ function linksChanged(pair: Pair, before: Operation, after: Operation): Change[]
         rule: "pingback/link-removed",
         breaking: true,
         side: "operation",
-        location: `response ${status} link \`${name}\``,
+        location: `response ${status}`,
         message: `Link \`${name}\` was removed.`,
         why: "clients that follow the link find it gone",
         kind: "removed",

@@ -5,7 +5,7 @@
  * bundler adds or drops, tags, the version number itself.
  */
 import type { Change } from "./change.js";
-import { describeOperation, listOperations, type Operation, parsePointer } from "./document.js";
+import { listOperations, type Operation, parsePointer } from "./document.js";
 import type { Pair } from "./location.js";
 import { CLIENT, clientLevel, type Section, sectionOf, TYPES } from "./release.js";
 import type { TypeFinding, TypesDiff } from "./types-diff.js";
@@ -53,7 +53,9 @@ function apiNotes(changes: Change[], pair: Pair): ApiNote[] {
     if (change.rule === "pingback/example-added") {
       const key = ids.join(", ");
       const entry = examples.get(key) ?? { change, names: [] };
-      entry.names.push(`${change.message.match(/`[^`]+`/)?.[0] ?? ""} (${change.location})`);
+      entry.names.push(
+        `${change.message.match(/`[^`]+`/)?.[0] ?? ""} (${change.location.replaceAll(" (application/json)", "")})`,
+      );
       examples.set(key, entry);
       continue;
     }
@@ -66,7 +68,8 @@ function apiNotes(changes: Change[], pair: Pair): ApiNote[] {
   const notes: ApiNote[] = [...groups.values()].map(({ change, section, ids, text }) => ({
     change,
     section,
-    line: `- ${who(ids, total)}${text}${change.review ? " (cannot tell: review)" : ""}`,
+    // A line that names its own subject (a new operation, a schema, the API) needs no operations.
+    line: `- ${/^(New operation|Schema `|The API's|Error code)/.test(text) ? "" : who(ids, total)}${text}${change.review ? " (cannot tell: review)" : ""}`,
   }));
   for (const [ids, { change, names }] of examples) {
     notes.push({
@@ -98,10 +101,10 @@ function operationIds(change: Change): string[] {
 }
 
 function who(ids: string[], total: number): string {
-  if (ids.length === 0 || ids[0] === "the API") return "";
+  if (ids.length === 0 || /\s/.test(ids[0] ?? "")) return "";
   if (ids.length === total && total > 3) return "every operation · ";
   if (ids.length > 3) return `${ids.length} operations (\`${ids[0]}\`, …) · `;
-  return `${ids.map((id) => (/\s/.test(id) ? id : `\`${id}\``)).join(", ")} · `;
+  return `${ids.map((id) => `\`${id}\``).join(", ")} · `;
 }
 
 /** The line's text after the operations: what changed, with its summary. */
@@ -115,29 +118,47 @@ function textOf(change: Change, pair: Pair): string {
     return added.map(newOperation).join("; ") || change.message;
   }
   if (engine && change.kind === "removed" && segments[0] === "paths" && segments.length <= 3) {
-    return `operation removed (${segments[2]?.toUpperCase() ?? "every method of"} ${segments[1]}).`;
+    return `Operation removed: ${segments[2]?.toUpperCase() ?? "every method of"} ${segments[1]}.`;
   }
+  const schema = /\((?:schema) ([^,)]+)[^)]*\)$/.exec(change.location)?.[1];
+  const location = change.location
+    .replace(/ \((schema|parameter|response|header) [^)]*\)$/, "")
+    .replaceAll(" (application/json)", "");
   if (["description", "summary", "title"].includes(change.property ?? "")) {
-    const where = change.location === "info" ? "the API" : change.location;
-    return `${where}: ${change.property} now “${firstDifference(change.before, change.after)}”.`;
+    const where =
+      change.location === "info"
+        ? "The API's"
+        : schema && change.property === "description"
+          ? `Schema \`${schema}\`:`
+          : `${location}:`;
+    return `${where} ${change.property} now “${firstDifference(change.before, change.after)}”.`;
   }
-  const location = change.location.replace(/ \((schema|parameter|response|header) [^)]*\)$/, "");
-  return `${location}: ${change.message}`;
+  // The operation column already says where an operation-wide or catalogue line applies.
+  return change.operation === "error catalogue" ? change.message : `${location}: ${change.message}`;
 }
 
 function newOperation(op: Operation): string {
   const summary = op.node.summary ?? op.node.description?.split("\n")[0] ?? "";
-  return `new operation ${describeOperation(op).replace(/^\S+ /, "")}${summary ? `: ${summary}` : ""}`;
+  const route = `${op.method.toUpperCase()} ${op.path}`;
+  return `New operation \`${op.operationId ?? route}\` (${route})${summary ? `: ${summary}` : ""}.`;
 }
 
-/** The first line of the new text that differs from the old (all of it when there was none). */
+/** The first paragraph or list item of the new text that the old one lacks (unwrapped). */
 function firstDifference(before: unknown, after: unknown): string {
-  const old = new Set(String(before ?? "").split("\n"));
-  const lines = String(after ?? "")
-    .split("\n")
-    .filter((line) => line.trim());
-  const line = (lines.find((l) => !old.has(l)) ?? lines[0] ?? "").trim().replace(/^[-*]\s+/, "");
-  return line.length > 140 ? `${line.slice(0, 137)}…` : line;
+  const blocks = (text: unknown) =>
+    String(text ?? "")
+      .split(/\n\s*\n|\n(?=\s*[-*] )/)
+      .map((block) =>
+        block
+          .replace(/\s*\n\s*/g, " ")
+          .replace(/^[-*]\s+/, "")
+          .trim(),
+      )
+      .filter(Boolean);
+  const old = new Set(blocks(before));
+  const lines = blocks(after);
+  const line = lines.find((l) => !old.has(l)) ?? lines[0] ?? "";
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }
 
 /** What changed in `@pingback/types`, from its generated files. */
@@ -153,7 +174,7 @@ function typesNotes(types: TypesDiff, pair: Pair, api: ApiNote[]): PackageNotes 
       const op = ops.get(match[1] ?? "");
       if (op) addedPaths.add(op.path);
       notes.Added.push(
-        `- \`operations["${match[1]}"]\`: ${op ? newOperation(op) : "new operation"}`,
+        `- Types of the new operation ${op ? newOperation(op).replace(/^New operation /, "") : `\`${match[1]}\`.`}`,
       );
     }
   }
