@@ -115,13 +115,20 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
 
 /** A change no rule rated (an addition, a new description): redocly calls these minor or patch. */
 function unruled(change: RedoclyChange): RedoclyVerdict {
-  const what = change.property ? `\`${change.property}\` of ${change.typeName}` : change.typeName;
+  const [holder, name] = change.path.split("/").slice(-2);
+  const what = change.property
+    ? `\`${change.property}\` of ${change.typeName}`
+    : holder === "properties" && change.typeName === "Schema"
+      ? `Property \`${decodeURIComponent(name ?? "")
+          .replaceAll("~1", "/")
+          .replaceAll("~0", "~")}\``
+      : change.typeName;
   const [before, after] = [change.base?.value, change.revision?.value];
   const values =
     change.kind === "modified" && isScalar(before) && isScalar(after)
       ? ` from '${before}' to '${after}'`
       : "";
-  const verb = change.kind === "modified" ? "changed" : change.kind;
+  const verb = change.kind === "modified" ? "changed" : `was ${change.kind}`;
   return { ruleId: change.kind, impact: change.impact, message: `${what} ${verb}${values}.` };
 }
 
