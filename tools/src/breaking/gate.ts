@@ -2,11 +2,13 @@
  * Compares two bundled specs: the engine's findings on the normalised documents, our rules and
  * checks, the generated types of both sides, then the decision and the release notes.
  */
+
+import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ownChecks } from "./checks.js";
-import { readDocument } from "./document.js";
+import { parseDocument } from "./document.js";
 import { type Engine, startEngine } from "./engine.js";
-import { compareGenerated, loadGenerator } from "./generated.js";
+import { compareTypes } from "./generated.js";
 import { forEngine, normalise } from "./normalise.js";
 import { type Notes, notesOf } from "./notes.js";
 import { rerate } from "./policy.js";
@@ -26,16 +28,16 @@ export async function compareSpecs(
   engine?: Engine,
   accepted: ReadonlySet<string> = new Set(),
 ): Promise<Compared> {
-  void loadGenerator();
   const own = engine ?? (await startEngine(dirname(revisionFile)));
   try {
-    const bundled = await Promise.all([readDocument(baseFile), readDocument(revisionFile)]);
-    const [base, revision] = bundled.map(normalise);
-    const pair = { base, revision };
-    // The types are generated while the engine runs (it is a child process).
+    const texts = await Promise.all([baseFile, revisionFile].map((file) => readFile(file, "utf8")));
+    const bundled = [baseFile, revisionFile].map((file, i) => parseDocument(file, texts[i] ?? ""));
+    const [base, revision] = await Promise.all(bundled);
+    const pair = { base: normalise(base), revision: normalise(revision) };
+    // The types are generated (or read from the cache) while the engine runs: a child process.
     const [found, types] = await Promise.all([
-      own.compare(pair, { base: forEngine(base), revision: forEngine(revision) }),
-      compareGenerated(bundled[0], bundled[1]),
+      own.compare(pair, { base: forEngine(pair.base), revision: forEngine(pair.revision) }),
+      compareTypes({ text: texts[0] ?? "", doc: base }, { text: texts[1] ?? "", doc: revision }),
     ]);
     const changes = [...found.map((change) => rerate(change, pair)), ...ownChecks(pair)];
     const verdict = decide(

@@ -7,7 +7,7 @@ import { bundleSpec } from "./bundle.js";
 import type { Check } from "./changesets.js";
 import { startEngine } from "./engine.js";
 import { type Compared, compareSpecs } from "./gate.js";
-import { loadGenerator } from "./generated.js";
+import { preloadFor } from "./generated.js";
 import { formatNotes } from "./notes.js";
 import { CLIENT, TYPES } from "./release.js";
 import { formatLog, formatMarkdown } from "./report.js";
@@ -41,7 +41,7 @@ export interface GateRun {
 
 /** Compares the spec with its base in a temporary folder. */
 async function compare(options: GateOptions): Promise<{ verdict: Compared; base: PreparedBase }> {
-  void loadGenerator();
+  const preload = preloadFor(options.specDir);
   const workDir = await mkdtemp(join(tmpdir(), "spec-breaking-"));
   const engine = await startEngine(workDir);
   try {
@@ -53,6 +53,7 @@ async function compare(options: GateOptions): Promise<{ verdict: Compared; base:
       bundleSpec(join(options.specDir, "openapi.yaml"), revision),
     ]);
     const accepted = await reviewed(options.reviewedFile);
+    await preload;
     return { verdict: await compareSpecs(base.file, revision, engine, accepted), base };
   } finally {
     engine.stop();
