@@ -449,7 +449,7 @@ const breaking: Case[] = [
     edit: (doc) => {
       delete doc.paths["/things"].post.responses["201"].links;
     },
-    want: /createThing .*response 201 link `getThing`.*removed.*link-removed/,
+    want: /createThing .*response 201 · Link `getThing` was removed.*link-removed/,
   },
   {
     given: "a link's parameter changed",
