@@ -303,7 +303,7 @@ function linksChanged(pair: Pair, before: Operation, after: Operation): Change[]
           breaking: false,
           bump: "minor",
           kind: "added",
-          message: `Link \`${name}\` → ${describe(link)}: ${firstLine(String(link.description ?? ""))}`,
+          message: `Link \`${name}\` → ${describe(link)}: ${firstSentence(String(link.description ?? ""))}`,
           why: compatibleWhy,
         }),
       );
@@ -456,6 +456,12 @@ function sentOnly(doc: Node, name: string): boolean {
       reachableFrom(doc, op.node.parameters).has(ref) ||
       reachableFrom(doc, op.node.requestBody).has(ref),
   );
+}
+
+/** `The next page of contacts: the same call…` → `The next page of contacts.` */
+function firstSentence(text: string): string {
+  const sentence = firstLine(text).split(/(?<=[.:;])\s/)[0] ?? "";
+  return sentence.replace(/[:;]$/, ".");
 }
 
 function firstLine(text: string): string {

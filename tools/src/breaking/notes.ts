@@ -45,18 +45,22 @@ function apiNotes(changes: Change[], pair: Pair): ApiNote[] {
     string,
     { change: Change; section: Section; ids: string[]; text: string }
   >();
-  const examples = new Map<string, { change: Change; names: string[] }>();
+  const examples = new Map<string, { change: Change; ids: string[]; where: string }>();
   for (const change of changes) {
     if (hidden(change)) continue;
     const section = change.review ? "Changed" : sectionOf(change);
     const ids = operationIds(change);
     if (change.rule === "pingback/example-added") {
-      const key = ids.join(", ");
-      const entry = examples.get(key) ?? { change, names: [] };
-      entry.names.push(
-        `${change.message.match(/`[^`]+`/)?.[0] ?? ""} (${change.location.replaceAll(" (application/json)", "")})`,
-      );
-      examples.set(key, entry);
+      // One line per example: the operations that show it, and where.
+      const name = change.message.match(/`[^`]+`/)?.[0] ?? "";
+      const where = change.location.replaceAll(" (application/json)", "");
+      const entry = examples.get(`${name} ${where}`) ?? {
+        change,
+        ids: [],
+        where: `${where}: example ${name}`,
+      };
+      entry.ids.push(...ids);
+      examples.set(`${name} ${where}`, entry);
       continue;
     }
     const text = textOf(change, pair);
@@ -71,12 +75,8 @@ function apiNotes(changes: Change[], pair: Pair): ApiNote[] {
     // A line that names its own subject (a new operation, a schema, the API) needs no operations.
     line: `- ${/^(New operation|Schema `|The API's|Error code)/.test(text) ? "" : who(ids, total)}${text}${change.review ? " (cannot tell: review)" : ""}`,
   }));
-  for (const [ids, { change, names }] of examples) {
-    notes.push({
-      change,
-      section: "Added",
-      line: `- \`${ids}\`: example${names.length > 1 ? "s" : ""} ${names.join(", ")}`,
-    });
+  for (const { change, ids, where } of examples.values()) {
+    notes.push({ change, section: "Added", line: `- ${who(ids, total)}${where}` });
   }
   return notes;
 }
@@ -140,7 +140,11 @@ function textOf(change: Change, pair: Pair): string {
 function newOperation(op: Operation): string {
   const summary = op.node.summary ?? op.node.description?.split("\n")[0] ?? "";
   const route = `${op.method.toUpperCase()} ${op.path}`;
-  return `New operation \`${op.operationId ?? route}\` (${route})${summary ? `: ${summary}` : ""}.`;
+  // Its effective security (normalise.ts): `[]` or `[{}]` asks for no credentials.
+  const open =
+    Array.isArray(op.node.security) &&
+    op.node.security.every((r: object) => Object.keys(r ?? {}).length === 0);
+  return `New operation \`${op.operationId ?? route}\` (${route}${open ? ", no API key" : ""})${summary ? `: ${summary}` : ""}.`;
 }
 
 /** The first paragraph or list item of the new text that the old one lacks (unwrapped). */
@@ -188,6 +192,11 @@ function typesNotes(types: TypesDiff, pair: Pair, api: ApiNote[]): PackageNotes 
     const path = /^paths\.(.+)$/.exec(finding.where)?.[1];
     if (path && addedPaths.has(path)) continue;
     if (finding.what === "`@deprecated` added") continue;
+    const operation = /^requiresApiKey: (.+)$/.exec(finding.where)?.[1];
+    if (operation) {
+      notes.Changed.push(`- \`requiresApiKey\`: ${operation} ${finding.what}.`);
+      continue;
+    }
     notes[sectionOfFinding(finding)].push(`- \`${shortWhere(finding.where)}\`: ${finding.what}.`);
   }
   if (addedTypes.length) notes.Added.push(`- Schema types ${addedTypes.join(", ")}.`);

@@ -72,15 +72,7 @@ export function diffGenerated(ts: typeof TS, before: Generated, after: Generated
       continue;
     }
     if (name === "openapi.gen.ts") findings.push(...compareTypes(ts, sa, sb));
-    else {
-      // Runtime data (which operations take the API key): no code stops compiling on it.
-      findings.push({
-        level: "minor",
-        where: name,
-        what: "which operations take the API key changed (`requiresApiKey`)",
-        surface: "operations",
-      });
-    }
+    else findings.push(...compareSecurity(a, b, name));
   }
   const level: Level = findings.some((f) => f.level === "major")
     ? "major"
@@ -453,4 +445,42 @@ function show(model: Model): string {
   if (model.k === "leaf") return model.text;
   if (model.k === "ref") return model.path.at(-1) ?? "";
   return model.k === "obj" ? "{…}" : model.k === "arr" ? "…[]" : "…";
+}
+
+/**
+ * `security.gen.ts`: whether the client sends the API key, by default and per operation. No code
+ * stops compiling on it (it is data): what `requiresApiKey` answers changed, a minor.
+ */
+function compareSecurity(before: string, after: string, name: string): TypeFinding[] {
+  const [a, b] = [apiKeyTable(before), apiKeyTable(after)];
+  const findings: TypeFinding[] = [];
+  for (const key of new Set([...a.keys(), ...b.keys()])) {
+    const [x, y] = [a.get(key), b.get(key)];
+    if (x === y) continue;
+    const what =
+      y === undefined ? "follows the default again" : y ? "takes the API key" : "takes no API key";
+    findings.push({ level: "minor", where: `requiresApiKey: ${key}`, what, surface: "operations" });
+  }
+  if (findings.length === 0 && before !== after) {
+    findings.push({
+      level: "minor",
+      where: name,
+      what: "exported data changed",
+      surface: "operations",
+    });
+  }
+  return findings;
+}
+
+/** `default` → true, `POST /webhook/{id}` → false: the entries of `security.gen.ts`. */
+function apiKeyTable(text: string): Map<string, boolean> {
+  const table = new Map<string, boolean>();
+  const byDefault = /API_KEY_REQUIRED_BY_DEFAULT: boolean = (true|false)/.exec(text)?.[1];
+  if (byDefault) table.set("every operation by default", byDefault === "true");
+  for (const [, path, methods] of text.matchAll(/^\s*("[^"]*"): \{ ([^}]*) \},$/gm)) {
+    for (const [, method, value] of (methods ?? "").matchAll(/(\w+): (true|false)/g)) {
+      table.set(`${method?.toUpperCase()} ${JSON.parse(path ?? '""')}`, value === "true");
+    }
+  }
+  return table;
 }
