@@ -101,7 +101,7 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
       side: where.side,
       operation: where.operation,
       location: where.location,
-      message: verdict.message,
+      message: requiredMessage(change) ?? verdict.message,
       why: breaking ? breakingWhy(where.side) : compatibleWhy,
       pointer: change.path,
       bump: verdict.impact,
@@ -134,4 +134,20 @@ function unruled(change: RedoclyChange): RedoclyVerdict {
 
 function isScalar(value: unknown): value is string | number | boolean {
   return ["string", "number", "boolean"].includes(typeof value);
+}
+
+/** `\`error\`, \`requestId\` now required.` for a changed `required` list. */
+function requiredMessage(change: RedoclyChange): string | undefined {
+  const [before, after] = [change.base?.value ?? [], change.revision?.value ?? []];
+  if (change.property !== "required" || !Array.isArray(before) || !Array.isArray(after)) {
+    return undefined;
+  }
+  const list = (names: unknown[]) => names.map((name) => `\`${name}\``).join(", ");
+  const added = after.filter((name) => !before.includes(name));
+  const removed = before.filter((name) => !after.includes(name));
+  const parts = [
+    added.length ? `${list(added)} now required` : "",
+    removed.length ? `${list(removed)} no longer required` : "",
+  ].filter(Boolean);
+  return parts.length ? `${parts.join("; ")}.` : undefined;
 }

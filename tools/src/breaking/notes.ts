@@ -134,7 +134,10 @@ function textOf(change: Change, pair: Pair): string {
     return `${where} ${change.property} now “${firstDifference(change.before, change.after)}”.`;
   }
   // The operation column already says where an operation-wide or catalogue line applies.
-  return change.operation === "error catalogue" ? change.message : `${location}: ${change.message}`;
+  if (change.operation === "error catalogue") return change.message;
+  // A change at the root of a shared schema is the schema's, wherever the engine met it.
+  if (schema && !location.includes("›")) return `Schema \`${schema}\`: ${change.message}`;
+  return `${location}: ${change.message}`;
 }
 
 function newOperation(op: Operation): string {

@@ -413,7 +413,9 @@ function compareTypes(ts: typeof TS, fa: TS.SourceFile, fb: TS.SourceFile): Type
   }
   const [ca, cb] = [A.get("components"), B.get("components")];
   if (ca?.k === "obj" && cb?.k === "obj") {
+    // Only schemas are exported on their own; responses and parameters are reached through operations.
     for (const [group, { type: ga }] of ca.members) {
+      if (group !== "schemas") continue;
       const gb = cb.members.get(group)?.type;
       if (ga.k !== "obj" || gb?.k !== "obj") continue;
       for (const name of ga.members.keys()) {
