@@ -101,7 +101,8 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
       side: where.side,
       operation: where.operation,
       location: where.location,
-      message: requiredMessage(change) ?? verdict.message,
+      // The engine's rules say which fields; its notes only that `required` changed.
+      message: (change.verdicts?.length ? undefined : requiredMessage(change)) ?? verdict.message,
       why: breaking ? breakingWhy(where.side) : compatibleWhy,
       pointer: change.path,
       bump: verdict.impact,
