@@ -27,7 +27,10 @@ const script = join(
   dirname(createRequire(import.meta.url).resolve("@pingback/types/package.json")),
   "scripts/generate.ts",
 );
-const cacheDir = fileURLToPath(new URL("../../node_modules/.cache/spec-gate/", import.meta.url));
+/** Where generated files and their comparisons are kept, by the hash of what they depend on. */
+export const cacheDir = fileURLToPath(
+  new URL("../../node_modules/.cache/spec-gate/", import.meta.url),
+);
 
 let loading: Promise<Generator> | undefined;
 
