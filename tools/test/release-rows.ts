@@ -316,6 +316,15 @@ export const releaseRows: ReleaseRow[] = [
     client: "major",
   },
   {
+    change: "Value removed from a closed response enum",
+    edit: (doc) => {
+      thing(doc).properties.kind.enum = ["small"];
+    },
+    api: "compatible",
+    types: "major",
+    client: "major",
+  },
+  {
     change: "Success status added without a body, beside one with a body",
     edit: (doc) => {
       doc.paths["/things"].post.responses["202"] = { description: "Accepted" };

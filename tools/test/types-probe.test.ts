@@ -21,6 +21,7 @@ const PROBED = [
   "Success status added without a body, beside one with a body",
   "Response media type added with another body",
   "Value added to a closed response enum",
+  "Value removed from a closed response enum",
   "Response field made nullable",
   "Required request field added",
   "Discriminator mapping key renamed",

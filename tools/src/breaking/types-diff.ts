@@ -5,7 +5,8 @@
  * Identical files need no release; files that differ in comments only need a patch. Otherwise the
  * declarations are read with TypeScript's parser and compared by what a consumer does with each
  * position: a request (`parameters`, `requestBody`) is written by the consumer, so it may accept
- * more but not less; a response is read, so it may hold less but not more, and its success and
+ * more but not less; a response is read, so it may hold fewer kinds of values but not more (a
+ * literal it no longer holds breaks the code that compares with it), and its success and
  * error bodies are compared as openapi-fetch types `data` and `error`: the union of every 2xx (or
  * non-2xx) body, `undefined` for one without a body. A schema is judged on every side an operation
  * uses it on; a schema no operation reaches, as if it were used on both. What could stop a
@@ -265,12 +266,12 @@ function compareTypes(ts: typeof TS, fa: TS.SourceFile, fb: TS.SourceFile): Type
       const j = i >= 0 ? i : left.findIndex((y) => y.k === x.k && y.k !== "leaf");
       const y = left[j];
       if (j < 0 || y === undefined) {
-        const stringy = open && x.k !== "obj" && x.k !== "arr";
-        add(
-          stringy || use === "free" || use === "out" ? "minor" : "major",
-          where,
-          `\`${show(x)}\` removed from the type`,
-        );
+        // Code that reads a value compares it with what it may be: `case "large":` or
+        // `kind === "large"` stops compiling once `"large"` is gone. `null` and `undefined` may
+        // always be compared with.
+        const nullish = x.k === "leaf" && (x.text === "null" || x.text === "undefined");
+        const free = stringy(x, open) || use === "free" || (use === "out" && nullish);
+        add(free ? "minor" : "major", where, `\`${show(x)}\` removed from the type`);
         continue;
       }
       left.splice(j, 1);
