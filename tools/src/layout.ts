@@ -12,3 +12,5 @@ export const specDir = dirname(
 export const baselineFile = join(specDir, "released/openapi.json");
 export const baselineLabel = relative(repoRoot, baselineFile);
 export const summaryFile = join(toolsDir, "reports/spec-breaking.md");
+/** The ids of changes the gate cannot judge that a reviewer accepted as compatible. */
+export const reviewedFile = join(toolsDir, "reviewed-changes.txt");

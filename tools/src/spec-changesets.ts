@@ -5,7 +5,14 @@
  */
 import { runChangesetCheck } from "./breaking/run.js";
 import { runCli } from "./cli.js";
-import { baselineFile, baselineLabel, repoRoot, specDir, summaryFile } from "./layout.js";
+import {
+  baselineFile,
+  baselineLabel,
+  repoRoot,
+  reviewedFile,
+  specDir,
+  summaryFile,
+} from "./layout.js";
 
 await runCli(
   "spec:changesets",
@@ -19,6 +26,7 @@ await runCli(
       baselineFile,
       baselineLabel,
       summaryFile,
+      reviewedFile,
     });
     (check.pass ? console.log : console.error)(check.message);
     return check.pass ? 0 : 1;

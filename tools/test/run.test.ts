@@ -114,6 +114,35 @@ describe("the base", () => {
   });
 });
 
+describe("a change the gate cannot judge (cannot tell: review)", () => {
+  const reviewedFile = () => join(repo, "reviewed-changes.txt");
+  const undecidable = (doc: ReturnType<typeof parse>) => {
+    doc.components.schemas.ThingCreate.properties.code.pattern = "^[a-z]+(-[a-z]+)*$";
+  };
+
+  test("fails until a reviewer lists its id, then passes", async () => {
+    await withSpec(undecidable, async () => {
+      const first = await runGate(options({ base: "main", reviewedFile: reviewedFile() }));
+      expect(first.verdict.pass).toBe(false);
+      expect(first.output).toMatch(
+        /^REVIEW +createThing \(POST \/things\) .*`pattern`.*\[pingback\/pattern-review (review-[0-9a-f]{10})\]/m,
+      );
+      expect(first.output).toMatch(
+        /FAIL: 1 change since main .* cannot judge \(cannot tell: review\)/,
+      );
+      const id = /\[pingback\/pattern-review (review-[0-9a-f]{10})\]/.exec(first.output)?.[1];
+      await writeFile(reviewedFile(), `# code may hold dashes: checked by hand\n${id}\n`);
+      try {
+        const second = await runGate(options({ base: "main", reviewedFile: reviewedFile() }));
+        expect(second.verdict.pass).toBe(true);
+        expect(second.verdict.review).toMatchObject([{ id, accepted: true }]);
+      } finally {
+        await rm(reviewedFile(), { force: true });
+      }
+    });
+  });
+});
+
 describe("the reports for CI", () => {
   test("writes the Markdown summary and appends it to the step summary", async () => {
     const stepSummaryFile = join(repo, "step-summary.md");
@@ -167,7 +196,31 @@ describe("the changeset check (spec:changesets)", () => {
       expect(message).toMatch(
         /Run `pnpm changeset`, select @pingback\/types and @pingback\/client, choose minor/,
       );
-      expect(message).toContain('---\n"@pingback/types": minor\n"@pingback/client": minor\n---');
+      // One proposed changeset per package, each carrying that package's release notes.
+      expect(message).toContain('.changeset/api-client.md:\n---\n"@pingback/client": minor\n---');
+      expect(message).toContain('.changeset/api-types.md:\n---\n"@pingback/types": minor\n---');
+      expect(message).toMatch(
+        /\*\*Added\*\*\n\n- .*data\[\]\.createdAt: Property `createdAt` was added\./,
+      );
+      expect(message).toMatch(/\*\*Added\*\*\n\n- `Thing`: optional `createdAt` added\./);
+    });
+  });
+
+  test("the proposed changesets, committed as they are, satisfy the check", async () => {
+    await withSpec(addCreatedAt, async () => {
+      const { message } = await check();
+      // Each proposal: its file name, then the file as it is to be committed.
+      const files = message
+        .split(/\n\n(?=\.changeset\/api-)/)
+        .slice(1)
+        .map((chunk) => ["", ...chunk.split(/:\n(?=---)/)]);
+      expect(files).toHaveLength(2);
+      try {
+        for (const [, file, text] of files) await writeFile(join(repo, file ?? ""), text ?? "");
+        expect(await check()).toMatchObject({ pass: true });
+      } finally {
+        for (const [, file] of files) await rm(join(repo, file ?? ""), { force: true });
+      }
     });
   });
 

@@ -4,9 +4,16 @@ import { judge } from "../src/breaking/accepts.js";
 import type { Change } from "../src/breaking/change.js";
 import { checkChangesets } from "../src/breaking/changesets.js";
 import type { Node } from "../src/breaking/document.js";
-import { mergePathParameters, unwrapAllOf } from "../src/breaking/normalise.js";
+import {
+  forEngine,
+  mergePathParameters,
+  unwrapAllOf,
+  withDefaults,
+} from "../src/breaking/normalise.js";
+import { judgePattern } from "../src/breaking/pattern.js";
 import { schemaNodeOf } from "../src/breaking/policy.js";
-import { type Release, releaseOf, sectionOf } from "../src/breaking/release.js";
+import { type Level, type Release, releaseOf, sectionOf } from "../src/breaking/release.js";
+import type { TypesDiff } from "../src/breaking/types-diff.js";
 
 const doc = {
   components: {
@@ -184,35 +191,71 @@ const change = (overrides: Partial<Change>): Change => ({
   ...overrides,
 });
 
+const typesDiff = (level: Level, surface: "operations" | "exports" = "operations"): TypesDiff => ({
+  level,
+  comments: level === "patch",
+  findings:
+    level === "minor" || level === "major" ? [{ level, where: "x", what: "y", surface }] : [],
+});
+
 describe("releaseOf: the smallest release of each public package", () => {
-  test.for<{ given: string; changes: Partial<Change>[]; want: Release }>([
+  test.for<{ given: string; changes: Partial<Change>[]; types: TypesDiff; want: Release }>([
     {
       given: "no change",
       changes: [],
+      types: typesDiff("none"),
       want: { "@pingback/types": "none", "@pingback/client": "none" },
     },
     {
-      given: "a description",
+      given: "a description (comments of the types)",
       changes: [{ bump: "patch", kind: "modified" }],
+      types: typesDiff("patch"),
       want: { "@pingback/types": "patch", "@pingback/client": "none" },
     },
     {
       given: "an optional field added",
       changes: [{ bump: "minor" }],
+      types: typesDiff("minor"),
       want: { "@pingback/types": "minor", "@pingback/client": "minor" },
     },
     {
       given: "a field removed",
       changes: [{ bump: "major", breaking: true }, { bump: "patch" }],
+      types: typesDiff("major"),
       want: { "@pingback/types": "major", "@pingback/client": "major" },
     },
     {
-      given: "a schema renamed",
-      changes: [{ bump: "major", pointer: "#/components/schemas/Thing" }],
+      given: "a wire-only break (a lowered maxLength): the types are unchanged",
+      changes: [{ bump: "major", breaking: true, side: "request" }],
+      types: typesDiff("none"),
+      want: { "@pingback/types": "none", "@pingback/client": "major" },
+    },
+    {
+      given: "a schema export removed: no operation changes",
+      changes: [],
+      types: typesDiff("major", "exports"),
       want: { "@pingback/types": "major", "@pingback/client": "none" },
     },
-  ])("$given", ({ changes, want }) => {
-    expect(releaseOf(changes.map(change))).toEqual(want);
+    {
+      given: "a document-level security change",
+      changes: [{ bump: "major", breaking: true, pointer: "#/components/securitySchemes/apiKey" }],
+      types: typesDiff("none"),
+      want: { "@pingback/types": "none", "@pingback/client": "major" },
+    },
+    {
+      given: "an error code's status changed in the catalogue",
+      changes: [{ bump: "major", breaking: true, pointer: "#/x-error-catalogue/NOT_FOUND" }],
+      types: typesDiff("patch"),
+      want: { "@pingback/types": "patch", "@pingback/client": "major" },
+    },
+    {
+      given: "a link added (no caller's code follows links)",
+      changes: [{ bump: "minor", rule: "pingback/link-added" }],
+      types: typesDiff("none"),
+      want: { "@pingback/types": "none", "@pingback/client": "none" },
+    },
+  ])("$given", ({ changes, types, want }) => {
+    expect(releaseOf(changes.map(change), types)).toEqual(want);
   });
 
   test.for<{ given: Partial<Change>; want: string }>([
@@ -264,5 +307,94 @@ describe("checkChangesets", () => {
     const check = checkChangesets(minor, declared as never, "spec/released/openapi.json");
     expect(check.pass).toBe(pass);
     expect(check.message).toMatch(want);
+  });
+});
+
+describe("judgePattern: the strings a pattern accepts, before → after", () => {
+  test.for<{ before: string | undefined; after: string | undefined; want: string }>([
+    { before: "^[a-z]+$", after: "^[a-z]+$", want: "same" },
+    { before: "^\\d{4}$", after: "^[0-9]{4}$", want: "same" },
+    { before: "^[a-z]{3}$", after: "^[a-z]{2,5}$", want: "wider" },
+    { before: "^[a-z]+$", after: "^[a-z]{3}$", want: "narrower" },
+    { before: "^[a-z]+$", after: "^[a-z0-9_]+$", want: "wider" },
+    { before: "^(red|blue)$", after: "^(red|blue|green)$", want: "wider" },
+    { before: "^red$", after: "^(red|blue)$", want: "wider" },
+    { before: "^(red|blue)$", after: "^red$", want: "narrower" },
+    { before: "^[a-z]+$", after: undefined, want: "wider" },
+    { before: undefined, after: "^[a-z]+$", want: "narrower" },
+    // Beyond what it can judge: a reviewer decides.
+    { before: "^[a-z]+$", after: "^[a-z]+(-[a-z]+)*$", want: "other" },
+    { before: "^(?=.*[0-9])[a-z0-9]+$", after: "^[a-z0-9]+$", want: "other" },
+    { before: "^[^ ]+$", after: "^[^ \\t]+$", want: "other" },
+    { before: "^x$", after: "^y$", want: "other" },
+  ])("$before → $after: $want", ({ before, after, want }) => {
+    expect(judgePattern(before, after)).toBe(want);
+  });
+});
+
+test.for([
+  { server: { url: "https://api.example.com/v1" }, want: "https://api.example.com/v1" },
+  {
+    server: {
+      url: "https://{host}/{version}",
+      variables: { host: { default: "api.example.com" }, version: { default: "v1" } },
+    },
+    want: "https://api.example.com/v1",
+  },
+  { server: { url: "https://{host}/v1" }, want: "https://{host}/v1" },
+])("withDefaults($server.url) is $want", ({ server, want }) => {
+  expect(withDefaults(server)).toEqual({ url: want });
+});
+
+test("forEngine leaves out what our checks compare, and keeps names that look like extensions", () => {
+  const doc = {
+    servers: [{ url: "https://api.example.com" }],
+    paths: {
+      "/a": {
+        get: {
+          "x-internal": true,
+          responses: {
+            "200": {
+              description: "ok",
+              links: { next: { operationId: "a" } },
+              headers: { "x-request-id": { schema: { type: "string" } } },
+              content: {
+                "application/json": {
+                  examples: { one: { value: 1 } },
+                  schema: {
+                    properties: { examples: { type: "string" } },
+                    discriminator: { propertyName: "kind", mapping: { a: "#/x" } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    components: { examples: { one: { value: 1 } } },
+  };
+  expect(forEngine(doc)).toEqual({
+    paths: {
+      "/a": {
+        get: {
+          responses: {
+            "200": {
+              description: "ok",
+              headers: { "x-request-id": { schema: { type: "string" } } },
+              content: {
+                "application/json": {
+                  schema: {
+                    properties: { examples: { type: "string" } },
+                    discriminator: { propertyName: "kind" },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    components: {},
   });
 });

@@ -38,6 +38,8 @@ export function accepts(outer: Schema, inner: Schema, seen = new Set<string>()):
     seen = new Set(seen).add(key);
   }
   const sub = (node: Node, doc: Node) => ({ doc, node });
+  // The same schema accepts the same values, whatever it holds (a `oneOf` we could not judge).
+  if (equal(inner, outer)) return true;
   if (b.node === true || isEmpty(b.node)) return true;
   if (a.node === false) return true;
   if (typeof a.node !== "object" || typeof b.node !== "object" || !a.node || !b.node) return false;
@@ -155,4 +157,22 @@ export function isCombined(node: Node): boolean {
 /** Two schemas that accept exactly the same values (each in its own document). */
 export function sameSchema(a: Schema, b: Schema): boolean {
   return judge(a, b) === "same";
+}
+
+/** Two schemas with the same keywords, `$ref`s followed (each in its own document). */
+function equal(a: Schema, b: Schema, seen = new Set<string>()): boolean {
+  const [x, y] = [a.node, b.node];
+  if (typeof x?.$ref === "string" && typeof y?.$ref === "string") {
+    const key = `${x.$ref}|${y.$ref}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  const [p, q] = [deref(a.doc, x), deref(b.doc, y)];
+  if (p === null || q === null || typeof p !== "object" || typeof q !== "object") return p === q;
+  if (Array.isArray(p) !== Array.isArray(q)) return false;
+  const keys = Object.keys(p);
+  if (keys.length !== Object.keys(q).length) return false;
+  return keys.every(
+    (key) => key in q && equal({ doc: a.doc, node: p[key] }, { doc: b.doc, node: q[key] }, seen),
+  );
 }

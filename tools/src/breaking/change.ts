@@ -9,6 +9,11 @@ export interface Change {
   /** Who found it: the `redocly diff` engine, or our own checks. */
   engine: "redocly" | "pingback";
   breaking: boolean;
+  /**
+   * True when the gate cannot tell whether it breaks (a `pattern` it cannot compare): a reviewer
+   * must accept it, the way a declared major version accepts a breaking change.
+   */
+  review?: boolean;
   side: Side;
   /** `getThing (GET /things/{thingId})`, possibly followed by the other operations it affects. */
   operation: string;
@@ -21,8 +26,9 @@ export interface Change {
   /** The JSON pointer of the change, through the operation (`#/paths/~1things/get/...`). */
   pointer: string;
   /**
-   * The smallest release of `@pingback/types` it needs: `major` for a break of the wire or of the
-   * exported types, `minor` for an addition, `patch` for documentation (see release.ts).
+   * What it means for the API and its callers: `major` for a break, `minor` for an addition,
+   * `patch` for documentation. `@pingback/client` follows it for what callers reach (release.ts);
+   * `@pingback/types` is judged on its generated files instead (types-diff.ts).
    */
   bump: Bump;
   /** What the engine saw: an addition, a removal or a modification (for the changelog). */

@@ -31,7 +31,12 @@ export interface Check {
 }
 
 /** Compares what is needed with what is declared, and says exactly what to add when it falls short. */
-export function checkChangesets(needed: Release, declared: Declared, base: string): Check {
+export function checkChangesets(
+  needed: Release,
+  declared: Declared,
+  base: string,
+  proposals: Record<string, string> = {},
+): Check {
   const packages = [TYPES, CLIENT] as const;
   const short = packages.filter((name) => !covers(declared[name] ?? "none", needed[name]));
   const describe = (name: (typeof packages)[number]) =>
@@ -46,17 +51,29 @@ export function checkChangesets(needed: Release, declared: Declared, base: strin
     };
   }
   const frontmatter = short.map((name) => `"${name}": ${needed[name]}`);
+  const proposed = short.filter((name) => proposals[name]);
   return {
     pass: false,
     message: [
       `FAIL: the spec change since ${base} needs a release the pending changesets do not declare: ${short.map(describe).join(", ")}.`,
       `Run \`pnpm changeset\`, select ${short.join(" and ")}, choose ${[...new Set(short.map((name) => needed[name]))].join("/")}, describe the change (tools/reports/spec-changelog.md has it), and commit the file it writes.`,
-      "Or commit this as .changeset/<any-name>.md:",
-      "---",
-      ...frontmatter,
-      "---",
-      "",
-      "<what changed in the API, for the changelog>",
+      ...(proposed.length === short.length
+        ? [
+            "Or commit these, which carry the release notes, one per package (`changeset version` writes each into its package's CHANGELOG.md):",
+            ...proposed.flatMap((name) => [
+              "",
+              `.changeset/api-${name.replace("@pingback/", "")}.md:`,
+              proposals[name] ?? "",
+            ]),
+          ]
+        : [
+            "Or commit this as .changeset/<any-name>.md:",
+            "---",
+            ...frontmatter,
+            "---",
+            "",
+            "<what changed in the API, for the changelog>",
+          ]),
     ].join("\n"),
   };
 }

@@ -1,5 +1,4 @@
 /** Reading a bundled OpenAPI document: JSON pointers that follow `$ref`s, and its operations. */
-import { readFile } from "node:fs/promises";
 
 // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is walked by key, whatever its shape
 export type Node = any;
@@ -14,8 +13,8 @@ export interface Operation {
 }
 
 /** Reads a JSON or YAML document (bundles are JSON: `JSON.parse` reads them ~100× faster than a YAML parser). */
-export async function readDocument(file: string): Promise<Node> {
-  const text = await readFile(file, "utf8");
+/** The document in `text`, read from `file` (JSON or YAML, by its name). */
+export async function parseDocument(file: string, text: string): Promise<Node> {
   return file.endsWith(".json") ? JSON.parse(text) : (await import("yaml")).parse(text);
 }
 

@@ -38,8 +38,11 @@ export class EngineError extends Error {
 
 /** `redocly diff`, waiting for the two documents to compare. */
 export interface Engine {
-  /** Feeds it the (normalised) pair: every change it finds, rated by its own rules. */
-  compare(pair: Pair): Promise<Change[]>;
+  /**
+   * Feeds it `feed` (what it compares: the normalised pair without what our checks compare), and
+   * locates what it finds in `pair` (the normalised pair): every change, rated by its own rules.
+   */
+  compare(pair: Pair, feed?: Pair): Promise<Change[]>;
   /** Ends it if it was never fed. */
   stop(): void;
 }
@@ -65,10 +68,10 @@ export async function startEngine(workDir: string): Promise<Engine> {
     ).catch(() => {}),
   );
   return {
-    async compare(pair) {
+    async compare(pair, fed = pair) {
       const feed = (file: string, doc: Node) =>
         writeFile(file, JSON.stringify(doc)).catch(() => {});
-      await Promise.all([feed(files[0], pair.base), feed(files[1], pair.revision)]);
+      await Promise.all([feed(files[0], fed.base), feed(files[1], fed.revision)]);
       const result = await run;
       await release;
       let report: { changes?: RedoclyChange[] };
@@ -85,20 +88,12 @@ export async function startEngine(workDir: string): Promise<Engine> {
   };
 }
 
-/** Engine rules that break only what clients send. */
-const requestRules = new Set(["required-properties-added", "parameter-became-required"]);
-
 function toChanges(change: RedoclyChange, pair: Pair): Change[] {
   const verdicts = change.verdicts?.length ? change.verdicts : [unruled(change)];
   return verdicts.map((verdict) => {
     const definedAt = verdict.location?.pointer ?? change.revision?.pointer ?? change.base?.pointer;
     const where = locate(pair, change.path, definedAt);
     const breaking = verdict.impact === "major";
-    // A schema on both sides is reported once, wherever the engine met it first: a rule that can
-    // only break what clients send is a request-side break, whichever side that was.
-    if (breaking && requestRules.has(verdict.ruleId) && /sent by/.test(where.location)) {
-      where.side = "request";
-    }
     return {
       rule: verdict.ruleId,
       engine: "redocly",
@@ -106,7 +101,8 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
       side: where.side,
       operation: where.operation,
       location: where.location,
-      message: verdict.message,
+      // The engine's rules say which fields; its notes only that `required` changed.
+      message: (change.verdicts?.length ? undefined : requiredMessage(change)) ?? verdict.message,
       why: breaking ? breakingWhy(where.side) : compatibleWhy,
       pointer: change.path,
       bump: verdict.impact,
@@ -120,16 +116,39 @@ function toChanges(change: RedoclyChange, pair: Pair): Change[] {
 
 /** A change no rule rated (an addition, a new description): redocly calls these minor or patch. */
 function unruled(change: RedoclyChange): RedoclyVerdict {
-  const what = change.property ? `\`${change.property}\` of ${change.typeName}` : change.typeName;
+  const [holder, name] = change.path.split("/").slice(-2);
+  const what = change.property
+    ? `\`${change.property}\` of ${change.typeName}`
+    : holder === "properties" && change.typeName === "Schema"
+      ? `Property \`${decodeURIComponent(name ?? "")
+          .replaceAll("~1", "/")
+          .replaceAll("~0", "~")}\``
+      : change.typeName;
   const [before, after] = [change.base?.value, change.revision?.value];
   const values =
     change.kind === "modified" && isScalar(before) && isScalar(after)
       ? ` from '${before}' to '${after}'`
       : "";
-  const verb = change.kind === "modified" ? "changed" : change.kind;
+  const verb = change.kind === "modified" ? "changed" : `was ${change.kind}`;
   return { ruleId: change.kind, impact: change.impact, message: `${what} ${verb}${values}.` };
 }
 
 function isScalar(value: unknown): value is string | number | boolean {
   return ["string", "number", "boolean"].includes(typeof value);
+}
+
+/** `\`error\`, \`requestId\` now required.` for a changed `required` list. */
+function requiredMessage(change: RedoclyChange): string | undefined {
+  const [before, after] = [change.base?.value ?? [], change.revision?.value ?? []];
+  if (change.property !== "required" || !Array.isArray(before) || !Array.isArray(after)) {
+    return undefined;
+  }
+  const list = (names: unknown[]) => names.map((name) => `\`${name}\``).join(", ");
+  const added = after.filter((name) => !before.includes(name));
+  const removed = before.filter((name) => !after.includes(name));
+  const parts = [
+    added.length ? `${list(added)} now required` : "",
+    removed.length ? `${list(removed)} no longer required` : "",
+  ].filter(Boolean);
+  return parts.length ? `${parts.join("; ")}.` : undefined;
 }

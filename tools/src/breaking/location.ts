@@ -8,9 +8,9 @@ import {
   type Node,
   type Operation,
   parsePointer,
-  reachableFrom,
   reachableRefs,
 } from "./document.js";
+import { REQUEST_COPY } from "./normalise.js";
 
 export interface Located {
   side: Side;
@@ -49,7 +49,7 @@ export function locate(pair: Pair, pointer: string, definedAt?: string): Located
       side,
       operation,
       location: component
-        ? `${location} (${component.kind} ${component.name}${bothSides(pair, component)})`
+        ? `${location} (${component.kind} ${component.name.replace(REQUEST_COPY, "")}${bothSides(pair, component)})`
         : location,
     };
   }
@@ -154,17 +154,15 @@ function usersOf(pair: Pair, { ref }: Component): Operation[] {
   return inRevision.length ? inRevision : find(pair.base);
 }
 
-/** `; sent by createThing, received from getThing` for a schema on both sides of the contract. */
-function bothSides(pair: Pair, { ref }: Component): string {
-  const sent: string[] = [];
-  const received: string[] = [];
-  for (const op of listOperations(pair.revision)) {
-    const name = op.operationId ?? op.path;
-    const reaches = (node: Node) => reachableFrom(pair.revision, node).has(ref);
-    if (reaches(op.node.parameters) || reaches(op.node.requestBody)) sent.push(name);
-    if (reaches(op.node.responses)) received.push(name);
-  }
-  return sent.length && received.length
-    ? `; sent by ${sent.join(", ")}, received from ${received.join(", ")}`
-    : "";
+/**
+ * `, as sent by createThing` or `, as received from getThing` for a schema that requests and
+ * responses both use: each side is judged on its own (normalise.ts gives requests a copy).
+ */
+function bothSides(pair: Pair, { ref, name }: Component): string {
+  const own = name.endsWith(REQUEST_COPY);
+  const copy = own ? ref : `${ref}${REQUEST_COPY}`;
+  const shared = [pair.revision, pair.base].some((doc) => at(doc, parsePointer(copy), false));
+  if (!shared) return "";
+  const users = usersOf(pair, { ref, name, kind: "schema" }).map((op) => op.operationId ?? op.path);
+  return own ? `, as sent by ${users.join(", ")}` : `, as received from ${users.join(", ")}`;
 }

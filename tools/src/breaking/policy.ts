@@ -6,13 +6,66 @@ import { isCombined, judge } from "./accepts.js";
 import type { Bump, Change } from "./change.js";
 import { at, parsePointer } from "./document.js";
 import type { Pair } from "./location.js";
+import { judgePattern } from "./pattern.js";
 
-type Rating = Pick<Change, "rule" | "breaking" | "why" | "bump"> & { message?: string };
+type Rating = Pick<Change, "rule" | "breaking" | "why" | "bump"> & {
+  message?: string;
+  review?: boolean;
+};
 
 /** Our rating of one change, or the engine's when no rule of ours applies. */
 export function rerate(change: Change, pair: Pair): Change {
-  const rating = keywordRule(change) ?? combinatorRule(change, pair) ?? propertyRule(change);
+  const rating =
+    patternRule(change) ??
+    keywordRule(change) ??
+    combinatorRule(change, pair) ??
+    propertyRule(change);
   return rating ? { ...change, engine: "pingback", ...rating } : change;
+}
+
+/**
+ * A changed `pattern`, judged by the strings it accepts (pattern.ts): requests may accept more,
+ * responses may return less. A change it cannot judge is neither passed nor failed: a reviewer
+ * decides ("cannot tell: review").
+ */
+function patternRule(change: Change): Rating | undefined {
+  if (change.property !== "pattern") return undefined;
+  const judgement = judgePattern(change.before, change.after);
+  const request = change.side === "request";
+  const message = `\`pattern\` changed from ${show(change.before)} to ${show(change.after)}.`;
+  if (judgement === "other") {
+    return {
+      ...rate(
+        "pingback/pattern-review",
+        false,
+        "minor",
+        "cannot tell: the gate cannot compare these patterns; a reviewer decides whether every value the old one accepted still matches",
+        message,
+      ),
+      review: true,
+    };
+  }
+  const breaks = request ? judgement === "narrower" : judgement === "wider";
+  if (breaks) {
+    return rate(
+      "pingback/pattern-narrowed",
+      true,
+      "major",
+      request
+        ? "request side: values that clients send can now be refused"
+        : "response side: clients may now receive values the old pattern ruled out",
+      message,
+    );
+  }
+  return rate(
+    "pingback/pattern-compatible",
+    false,
+    judgement === "same" ? "patch" : "minor",
+    request
+      ? "compatible: requests accept more values"
+      : "compatible: responses return fewer kinds of values",
+    message,
+  );
 }
 
 const rate = (rule: string, breaking: boolean, bump: Bump, why: string, message?: string) => ({

@@ -1,16 +1,15 @@
 /**
- * Semver from the contract: the smallest release each public package needs for a spec change,
- * and the changelog of the change.
+ * Semver from what each package exposes, and the release notes of the change.
  *
- * `@pingback/types` is generated from the whole spec: a change needs the bump the policy gives it
- * (breaking → major, addition → minor, documentation → patch), and a removed schema export is a
- * major too. `@pingback/client` re-exports nothing of the schemas, but its public signatures are
- * typed by `paths` (every call, `paginate`) and `ErrorCode` of @pingback/types, a dependency
- * pinned to the exact version: a change to an operation changes its typed surface just as much,
- * so it needs the same minor or major. Documentation (patch) and schema exports do not reach its
- * surface; Changesets already patches it whenever @pingback/types moves.
+ * `@pingback/types` is judged on its generated files (types-diff.ts): unchanged → none, comments
+ * only → patch, additions → minor, anything a consumer's code could stop compiling on → major.
+ * `@pingback/client` on whether a caller's code or a caller's requests can break: every change to
+ * what an operation sends or receives (document-level `security`, `securitySchemes`, servers and
+ * the error catalogue included) rated as the policy rates it, and every change of the types its
+ * methods are typed by (`paths`, `operations`): not documentation, not a schema's own export.
  */
 import type { Bump, Change } from "./change.js";
+import type { TypesDiff } from "./types-diff.js";
 
 export const TYPES = "@pingback/types";
 export const CLIENT = "@pingback/client";
@@ -31,19 +30,30 @@ export function covers(declared: Level, needed: Level): boolean {
 }
 
 /** The smallest release of each public package that the changes need. */
-export function releaseOf(changes: Change[]): Release {
-  let types: Level = "none";
+export function releaseOf(changes: Change[], types: TypesDiff): Release {
   let client: Level = "none";
-  for (const change of changes) {
-    types = higher(types, change.bump);
-    if (reachesClient(change)) client = higher(client, change.bump);
+  for (const change of changes) client = higher(client, clientLevel(change));
+  for (const finding of types.findings) {
+    if (finding.surface === "operations") client = higher(client, finding.level);
   }
-  return { [TYPES]: types, [CLIENT]: client };
+  return { [TYPES]: types.level, [CLIENT]: client };
 }
 
-/** The client's typed surface is the operations (`paths`): not documentation, not schema exports. */
-function reachesClient(change: Change): boolean {
-  return change.bump !== "patch" && change.pointer.startsWith("#/paths/");
+/** What a change means for callers of `@pingback/client`. */
+export function clientLevel(change: Change): Level {
+  if (!reachesCallers(change)) return "none";
+  if (change.breaking) return "major";
+  // Not yet judged: once a reviewer accepts it as compatible, it is a change callers may notice.
+  if (change.review) return "minor";
+  return change.bump === "patch" ? "none" : change.bump;
+}
+
+/** What an operation sends or receives, where it is sent, and with which credentials. */
+function reachesCallers(change: Change): boolean {
+  if (/^pingback\/(link|example)-/.test(change.rule)) return false;
+  return /^#\/(paths\/|security|components\/securitySchemes|x-error-catalogue)/.test(
+    change.pointer,
+  );
 }
 
 export type Section = "Breaking" | "Deprecated" | "Added" | "Changed";
@@ -57,18 +67,4 @@ export function sectionOf(change: Change): Section {
     return "Added";
   }
   return "Changed";
-}
-
-/** A Markdown changelog a release can use: one section per kind of change, one line per change. */
-export function formatChangelog(changes: Change[], release: Release): string {
-  const heading = `## API changes: ${TYPES} ${release[TYPES]}, ${CLIENT} ${release[CLIENT]}`;
-  if (changes.length === 0) return `${heading}\n\nNo change to the contract.\n`;
-  const sections: Section[] = ["Breaking", "Deprecated", "Added", "Changed"];
-  const parts = sections.flatMap((section) => {
-    const lines = changes
-      .filter((change) => sectionOf(change) === section)
-      .map((change) => `- ${change.operation} · ${change.location}: ${change.message}`);
-    return lines.length ? [`### ${section}\n\n${[...new Set(lines)].join("\n")}`] : [];
-  });
-  return `${heading}\n\n${parts.join("\n\n")}\n`;
 }

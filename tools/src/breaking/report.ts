@@ -1,12 +1,38 @@
 /** The gate's output: one line per change for the log, and a Markdown summary for CI job pages. */
 import type { Change } from "./change.js";
-import { CLIENT, type Release, TYPES } from "./release.js";
-import { nextMajor, type Verdict } from "./verdict.js";
+import { formatNotes, type Notes, SECTIONS } from "./notes.js";
+import { CLIENT, type Release, sectionOf, TYPES } from "./release.js";
+import { nextMajor, type Reviewed, reviewId, type Verdict } from "./verdict.js";
+
+/** Where a reviewer lists the changes the gate cannot judge that they accept as compatible. */
+export const REVIEWED_FILE = "tools/reviewed-changes.txt";
 
 /** `BREAKING  getThing (GET /things/{thingId}) · response 200 … · what changed (why) [rule]`. */
 export function formatLine(change: Change): string {
-  const tag = change.breaking ? "BREAKING  " : "compatible";
-  return `${tag}  ${change.operation} · ${change.location} · ${change.message} (${change.why}) [${change.rule}]`;
+  const tag = change.breaking ? "BREAKING  " : change.review ? "REVIEW    " : "compatible";
+  const id = change.review && !change.breaking ? ` ${reviewId(change)}` : "";
+  return `${tag}  ${change.operation} · ${change.location} · ${change.message} (${change.why}) [${change.rule}${id}]`;
+}
+
+/**
+ * The job log: breaking changes first, then those that need a review, then the compatible ones
+ * counted per section (listed with `verbose`), the release and the decision.
+ */
+export function formatLog(verdict: Verdict, base: string, verbose = false): string {
+  const { breaking, review, compatible } = verdict;
+  const lines = [...breaking, ...review.map((item) => item.change)].map(formatLine);
+  if (verbose) lines.push(...compatible.map(formatLine));
+  else if (compatible.length) {
+    const counts = SECTIONS.map(
+      (section) => [section, compatible.filter((c) => sectionOf(c) === section).length] as const,
+    )
+      .filter(([, n]) => n > 0)
+      .map(([section, n]) => `${n} ${section.toLowerCase()}`);
+    lines.push(
+      `compatible  ${compatible.length} change${compatible.length === 1 ? "" : "s"} (${counts.join(", ")}): \`--verbose\` lists them; the release notes are in tools/reports/spec-changelog.md.`,
+    );
+  }
+  return [...lines, formatRelease(verdict.release), formatSummary(verdict, base)].join("\n");
 }
 
 /** `Release: @pingback/types minor, @pingback/client minor (the smallest bumps this change needs).` */
@@ -18,6 +44,14 @@ export function formatRelease(release: Release): string {
 export function formatSummary(verdict: Verdict, base: string): string {
   const { breaking, compatible, baseVersion, revisionVersion } = verdict;
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const open = verdict.review.filter((item) => !item.accepted);
+  if (open.length && !verdict.majorBump) {
+    return [
+      `FAIL: ${count(open.length, "change")} since ${base} the gate cannot judge (cannot tell: review)${breaking.length ? `, and ${count(breaking.length, "breaking change")}` : ""}.`,
+      `A reviewer who finds ${open.length === 1 ? "it" : "each"} compatible adds ${open.length === 1 ? "its id" : "their ids"} to ${REVIEWED_FILE}, one per line, and commits it: ${open.map((item: Reviewed) => item.id).join(" ")}.`,
+      `If ${open.length === 1 ? "it breaks" : "one breaks"} existing clients, release it as a new major version: set info.version in spec/openapi.yaml to ${nextMajor(baseVersion)} (it is ${revisionVersion || "missing"}).`,
+    ].join("\n");
+  }
   if (breaking.length === 0) {
     return compatible.length === 0
       ? `PASS: the contract is unchanged since ${base}.`
@@ -33,13 +67,18 @@ export function formatSummary(verdict: Verdict, base: string): string {
 }
 
 /** What the Markdown summary shows at most: GitHub cuts a step summary at 1 MiB. */
-export const summaryLimits = { rows: 250, rowsPerOperation: 25 };
+export const summaryLimits = { rows: 250, rowsPerOperation: 25, notesPerSection: 25 };
 
 /**
- * The Markdown summary: the decision, then the changes grouped per operation, breaking ones
- * first, within `limits`; what it leaves out is counted (the job log lists every change).
+ * The Markdown summary: the decision, the breaking changes and those to review grouped per
+ * operation within `limits` (what it leaves out is counted; the job log lists every change),
+ * then the release notes of each package.
  */
-export function formatMarkdown(verdict: Verdict, base: string, limits = summaryLimits): string {
+export function formatMarkdown(
+  verdict: Verdict & { notes: Notes },
+  base: string,
+  limits = summaryLimits,
+): string {
   const summary = formatSummary(verdict, `\`${base}\``).replaceAll("\n", "\n\n");
   const parts = [`## Spec breaking-change gate\n\n${summary}\n\n${formatRelease(verdict.release)}`];
   let budget = limits.rows;
@@ -47,7 +86,7 @@ export function formatMarkdown(verdict: Verdict, base: string, limits = summaryL
   const hidden = new Set<string>();
   for (const [title, changes] of [
     ["🔴 Breaking", verdict.breaking],
-    ["🟢 Compatible", verdict.compatible],
+    ["🟡 Cannot tell: review", verdict.review.map((item) => item.change)],
   ] as const) {
     if (changes.length === 0) continue;
     parts.push(`### ${title} (${changes.length})`);
@@ -80,6 +119,9 @@ export function formatMarkdown(verdict: Verdict, base: string, limits = summaryL
       `_Left out: ${left} change${left === 1 ? "" : "s"} in ${hidden.size} operation${hidden.size === 1 ? "" : "s"}, past the summary's limit of ${limits.rows} rows (${limits.rowsPerOperation} per operation). The job log lists every change._`,
     );
   }
+  parts.push(
+    `### Release notes\n\n${formatNotes(verdict.notes, verdict.release, "####", limits.notesPerSection)}`,
+  );
   return `${parts.join("\n\n")}\n`;
 }
 

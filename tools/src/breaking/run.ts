@@ -1,15 +1,16 @@
 /** One gate run: prepare the base, bundle the current spec, compare, write the reports. */
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { baselineBase, gitBase, type PreparedBase } from "./base.js";
 import { bundleSpec } from "./bundle.js";
 import type { Check } from "./changesets.js";
 import { startEngine } from "./engine.js";
-import { compareSpecs } from "./gate.js";
-import { formatChangelog } from "./release.js";
-import { formatLine, formatMarkdown, formatRelease, formatSummary } from "./report.js";
-import type { Verdict } from "./verdict.js";
+import { type Compared, compareSpecs } from "./gate.js";
+import { preloadFor } from "./generated.js";
+import { formatNotes } from "./notes.js";
+import { CLIENT, TYPES } from "./release.js";
+import { formatLog, formatMarkdown } from "./report.js";
 
 export interface GateOptions {
   /** The spec folder, holding `openapi.yaml`. */
@@ -26,16 +27,21 @@ export interface GateOptions {
   changelogFile?: string | undefined;
   /** A file the summary is also appended to: GitHub's `GITHUB_STEP_SUMMARY`. */
   stepSummaryFile?: string | undefined;
+  /** The ids of "cannot tell" changes a reviewer accepted, one per line (`#` starts a comment). */
+  reviewedFile?: string | undefined;
+  /** List every compatible change in the log, not only their count. */
+  verbose?: boolean | undefined;
 }
 
 export interface GateRun {
-  verdict: Verdict;
+  verdict: Compared;
   /** One line per change, then the decision. */
   output: string;
 }
 
 /** Compares the spec with its base in a temporary folder. */
-async function compare(options: GateOptions): Promise<{ verdict: Verdict; base: PreparedBase }> {
+async function compare(options: GateOptions): Promise<{ verdict: Compared; base: PreparedBase }> {
+  const preload = preloadFor(options.specDir);
   const workDir = await mkdtemp(join(tmpdir(), "spec-breaking-"));
   const engine = await startEngine(workDir);
   try {
@@ -46,7 +52,9 @@ async function compare(options: GateOptions): Promise<{ verdict: Verdict; base: 
         : baselineBase(options.baselineFile, options.baselineLabel),
       bundleSpec(join(options.specDir, "openapi.yaml"), revision),
     ]);
-    return { verdict: await compareSpecs(base.file, revision, engine), base };
+    const accepted = await reviewed(options.reviewedFile);
+    await preload;
+    return { verdict: await compareSpecs(base.file, revision, engine, accepted), base };
   } finally {
     engine.stop();
     await rm(workDir, { recursive: true, force: true });
@@ -61,19 +69,45 @@ export async function runGate(options: GateOptions): Promise<GateRun> {
   await mkdir(dirname(options.summaryFile), { recursive: true });
   await Promise.all([
     writeFile(options.summaryFile, markdown),
-    writeFile(
-      changelogFile,
-      formatChangelog([...verdict.breaking, ...verdict.compatible], verdict.release),
-    ),
+    writeFile(changelogFile, formatChangelog(verdict, base.label)),
   ]);
   if (options.stepSummaryFile) await appendFile(options.stepSummaryFile, markdown);
-  const lines = [...verdict.breaking, ...verdict.compatible].map(formatLine);
-  return {
-    verdict,
-    output: [...lines, formatRelease(verdict.release), formatSummary(verdict, base.label)].join(
-      "\n",
-    ),
-  };
+  return { verdict, output: formatLog(verdict, base.label, options.verbose) };
+}
+
+/** `tools/reports/spec-changelog.md`: the release notes of each package. */
+export function formatChangelog(verdict: Compared, base: string): string {
+  return `# API changes since ${base}\n\n${formatNotes(verdict.notes, verdict.release)}\n`;
+}
+
+/**
+ * The changesets the notes make, one per package that needs a release: `changeset version` writes
+ * each into its package's CHANGELOG.md.
+ */
+export function proposeChangesets(verdict: Compared, base: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of [CLIENT, TYPES] as const) {
+    const level = verdict.release[name];
+    if (level === "none") continue;
+    const notes = formatNotes(verdict.notes, verdict.release, "##", Number.POSITIVE_INFINITY, [
+      name,
+    ]);
+    const body = notes.split("\n").slice(2).join("\n");
+    files[name] = `---\n"${name}": ${level}\n---\n\nAPI changes since ${base}.\n\n${body}\n`;
+  }
+  return files;
+}
+
+/** The accepted ids of a reviewed-changes file (none when it is missing). */
+async function reviewed(file: string | undefined): Promise<Set<string>> {
+  if (!file) return new Set();
+  const text = await readFile(file, "utf8").catch(() => "");
+  return new Set(
+    text
+      .split("\n")
+      .map((line) => line.replace(/#.*/, "").trim())
+      .filter(Boolean),
+  );
 }
 
 /**
@@ -87,5 +121,10 @@ export async function runChangesetCheck(
   // Loaded here only: @changesets/read takes ~0.3 s to load, which `spec:breaking` need not pay.
   const { checkChangesets, declaredBumps } = await import("./changesets.js");
   const declared = await declaredBumps(options.repoRoot, base.commit);
-  return checkChangesets(verdict.release, declared, base.label);
+  return checkChangesets(
+    verdict.release,
+    declared,
+    base.label,
+    proposeChangesets(verdict, base.label),
+  );
 }
