@@ -4,17 +4,17 @@
  * `exactOptionalPropertyTypes`, `noUncheckedIndexedAccess`, `skipLibCheck: false`, `module`
  * `nodenext`), then run against a local server where it can run (a fetch that sends the production
  * host's requests to 127.0.0.1). A block that cannot stand alone says why in an HTML comment on the
- * line before it (`<!-- readme-code: not compiled: ... -->`), and this test lists it.
+ * line before it (`<!-- readme-code: not compiled: ... -->`), and this test lists it. Extraction and
+ * type-check are `@pingback/tools/readme-code`'s, shared with the root README's test.
  *
  * `@pingback/client`'s types are the package's declarations, built here as `pnpm build` makes them
  * (a user compiles against those, not against the sources). What this does not prove: that the
  * blocks compile from the packed tarball (the consumer matrix compiles its own fixtures that way).
  */
-import { execFile } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { type Block, codeBlocks, typeCheck } from "@pingback/tools/readme-code";
 import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import config from "../tsup.config.js";
@@ -22,33 +22,6 @@ import { sendJson, startServer, type TestServer } from "./support/server.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const READMES = ["README.md", "../types/README.md"];
-const SKIP = /^<!-- readme-code: not compiled: (.+) -->$/;
-
-interface Block {
-  readme: string;
-  line: number;
-  code: string;
-  skipped?: string;
-}
-
-/** The ```ts blocks of a Markdown text, with the line each starts on and its skip reason, if any. */
-export function codeBlocks(readme: string, markdown: string): Block[] {
-  const lines = markdown.split("\n");
-  const blocks: Block[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== "```ts") continue;
-    const end = lines.indexOf("```", i + 1);
-    const skipped = SKIP.exec(lines[i - 1] ?? "")?.[1];
-    blocks.push({
-      readme,
-      line: i + 1,
-      code: lines.slice(i + 1, end).join("\n"),
-      ...(skipped && { skipped }),
-    });
-    i = end;
-  }
-  return blocks;
-}
 
 const blocks = (
   await Promise.all(
@@ -69,26 +42,6 @@ beforeAll(async () => {
   await mkdir(dir, { recursive: true });
   await build({ ...config, format: ["esm"], outDir: join(dir, "built"), silent: true } as never);
   for (const block of compiled) await writeFile(fileOf(block), `${block.code}\nexport {};\n`);
-  await writeFile(
-    join(dir, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        lib: ["ES2022", "DOM"],
-        module: "nodenext",
-        moduleResolution: "nodenext",
-        strict: true,
-        exactOptionalPropertyTypes: true,
-        noUncheckedIndexedAccess: true,
-        skipLibCheck: false,
-        noEmit: true,
-        types: ["node"],
-        typeRoots: [join(packageDir, "node_modules/@types")],
-        paths: { "@pingback/client": [join(dir, "built/index.d.ts")] },
-      },
-      include: ["*.mts"],
-    }),
-  );
   server = await startServer((request, res) => {
     const page = Number(new URL(request.url, "http://x").searchParams.get("page") ?? 0);
     const items = page < 2 ? [{ id: `c${page}`, email: `c${page}@example.com` }] : [];
@@ -111,12 +64,15 @@ describe("README code", () => {
   test("every block compiles on its own under the strictest options", {
     timeout: 60_000,
   }, async () => {
-    const tsc = join(packageDir, "node_modules/typescript/bin/tsc");
-    const run = await promisify(execFile)(process.execPath, [tsc, "-p", dir]).then(
-      () => "",
-      (error: { stdout?: string }) => error.stdout ?? String(error),
+    const errors = await typeCheck(
+      dir,
+      compiled.map((block) => ({ path: fileOf(block), block, as: "file" as const })),
+      {
+        typeRoots: [join(packageDir, "node_modules/@types")],
+        paths: { "@pingback/client": [join(dir, "built/index.d.ts")] },
+      },
     );
-    expect(run).toBe("");
+    expect(errors.join("\n")).toBe("");
   });
 
   test.each(compiled.map((block) => ({ name: `${block.readme}:${block.line}`, block })))(
