@@ -4,9 +4,9 @@
  * every error names the README line it comes from.
  */
 import { execFile } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 
 /** A ```ts block of a README. */
@@ -39,6 +39,45 @@ export function codeBlocks(readme: string, markdown: string): Block[] {
     i = end;
   }
   return blocks;
+}
+
+const EXCERPT = /^\/\/ excerpt of (\S+)$/;
+const FILE = /^\/\/ ([\w.-]+(?:\/[\w.-]+)*\.tsx?): /;
+
+/** The file of the repository a block is an excerpt of, from its heading `// excerpt of <path>`. */
+export const excerptOf = (block: Block) => EXCERPT.exec(block.code.split("\n")[0] ?? "")?.[1];
+
+/** The code of a block without its `// excerpt of <path>` heading. */
+export const excerptCode = (block: Block) => block.code.replace(/^.*\n/, "");
+
+/** The module a block that is neither an excerpt nor a named file is written to, in `dir`. */
+export const moduleOf = (dir: string, block: Block) =>
+  join(dir, `${block.readme.replace(/\W+/g, "_")}_${block.line}.mts`);
+
+/**
+ * Writes the blocks out in `dir` as a reader would paste them, and returns what to type-check:
+ * a block headed `// <path>: …` is a file of the reader's project, written at that path in `dir`;
+ * a block headed `// excerpt of <path>` stands for that whole file of `root` (its own test keeps
+ * the excerpt equal to it); any other block is a module of its own, `moduleOf(dir, block)`.
+ */
+export async function writeBlocks(dir: string, blocks: Block[], root: string): Promise<Source[]> {
+  await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  const sources: Source[] = [];
+  for (const block of blocks) {
+    const excerpt = excerptOf(block);
+    if (excerpt !== undefined) {
+      const path = resolve(root, excerpt);
+      if (!sources.some((source) => source.path === path))
+        sources.push({ path, block, as: "excerpt" });
+      continue;
+    }
+    const named = FILE.exec(block.code)?.[1];
+    const path = named === undefined ? moduleOf(dir, block) : join(dir, named);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, named === undefined ? `${block.code}\nexport {};\n` : block.code);
+    sources.push({ path, block, as: "file" });
+  }
+  return sources;
 }
 
 /** The strictest options the READMEs claim their code compiles under. */

@@ -1,6 +1,7 @@
 /**
  * `pnpm example`: the quickstart against a Prism mock of the spec, which it starts and stops, or,
- * with PINGBACK_API_KEY set, against the real API in developer mode (test data only).
+ * with PINGBACK_API_KEY set, against the real API in developer mode (test data only). The root
+ * README quotes its import of the client and `againstTheApi`.
  */
 import { readFileSync } from "node:fs";
 import { createPingbackClient } from "@pingback/client";
@@ -11,17 +12,18 @@ const email = `quickstart-${Date.now()}@example.com`;
 const apiKey = process.env.PINGBACK_API_KEY;
 
 try {
-  if (apiKey) {
-    console.log("Against the real API, in developer mode (test data only)");
-    const client = createPingbackClient({ apiKey, developerMode: true });
-    await quickstart(client, { email });
-  } else {
-    await againstTheMock();
-  }
+  if (apiKey) await againstTheApi(apiKey);
+  else await againstTheMock();
 } catch (error) {
   // The client's errors never carry the API key, so they are safe to print.
   console.error(String(error));
   process.exitCode = 1;
+}
+
+async function againstTheApi(apiKey: string) {
+  console.log("Against the real API, in developer mode (test data only)");
+  const client = createPingbackClient({ apiKey, developerMode: true });
+  await quickstart(client, { email });
 }
 
 async function againstTheMock() {

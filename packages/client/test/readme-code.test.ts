@@ -11,10 +11,16 @@
  * (a user compiles against those, not against the sources). What this does not prove: that the
  * blocks compile from the packed tarball (the consumer matrix compiles its own fixtures that way).
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Block, codeBlocks, typeCheck } from "@pingback/tools/readme-code";
+import {
+  codeBlocks,
+  moduleOf,
+  type Source,
+  typeCheck,
+  writeBlocks,
+} from "@pingback/tools/readme-code";
 import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import config from "../tsup.config.js";
@@ -33,15 +39,14 @@ const blocks = (
 const compiled = blocks.filter((block) => !block.skipped);
 // Inside the package, so that `@pingback/client` and `@pingback/types` resolve as a user's would.
 const dir = join(packageDir, "node_modules/.readme-code");
-const fileOf = (block: Block) =>
-  join(dir, `${block.readme.replace(/\W+/g, "_")}_${block.line}.mts`);
 
 let server: TestServer;
+let sources: Source[];
 beforeAll(async () => {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await build({ ...config, format: ["esm"], outDir: join(dir, "built"), silent: true } as never);
-  for (const block of compiled) await writeFile(fileOf(block), `${block.code}\nexport {};\n`);
+  sources = await writeBlocks(dir, compiled, packageDir);
   server = await startServer((request, res) => {
     const page = Number(new URL(request.url, "http://x").searchParams.get("page") ?? 0);
     const items = page < 2 ? [{ id: `c${page}`, email: `c${page}@example.com` }] : [];
@@ -64,14 +69,10 @@ describe("README code", () => {
   test("every block compiles on its own under the strictest options", {
     timeout: 60_000,
   }, async () => {
-    const errors = await typeCheck(
-      dir,
-      compiled.map((block) => ({ path: fileOf(block), block, as: "file" as const })),
-      {
-        typeRoots: [join(packageDir, "node_modules/@types")],
-        paths: { "@pingback/client": [join(dir, "built/index.d.ts")] },
-      },
-    );
+    const errors = await typeCheck(dir, sources, {
+      typeRoots: [join(packageDir, "node_modules/@types")],
+      paths: { "@pingback/client": [join(dir, "built/index.d.ts")] },
+    });
     expect(errors.join("\n")).toBe("");
   });
 
@@ -90,7 +91,7 @@ describe("README code", () => {
       vi.stubEnv("PINGBACK_API_KEY", "sk_readme_code");
       const log = vi.spyOn(console, "log").mockImplementation(() => {});
       try {
-        await import(pathToFileURL(fileOf(block)).href);
+        await import(pathToFileURL(moduleOf(dir, block)).href);
       } finally {
         vi.unstubAllGlobals();
         vi.unstubAllEnvs();
