@@ -54,3 +54,98 @@ export function scriptRunner(redis: RedisConnection, script: string): RunScript 
     }
   };
 }
+
+/**
+ * The store's own second connection, told of each grant on the account's channel. Made with the
+ * user's connection's `duplicate()`, so it has the same settings (TLS, ACL, Sentinel); without
+ * one, waiters fall back to asking Redis on a timer. Its socket does not keep the process alive.
+ */
+export interface Subscription {
+  /** True while subscribed; messages published meanwhile may be lost when it is false. */
+  readonly ready: boolean;
+  close(): Promise<void>;
+}
+
+export interface SubscriptionEvents {
+  message(text: string): void;
+  /** The connection was lost: messages may be lost until `up`. */
+  down(error?: unknown): void;
+  /** Subscribed again after `down`: whatever was published meanwhile must be asked for. */
+  up(): void;
+}
+
+interface Emitter {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+interface NodeRedisSubscriber extends Emitter {
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  unref?(): void;
+  destroy?(): void;
+  disconnect?(): Promise<unknown>;
+}
+interface IoRedisSubscriber extends Emitter {
+  subscribe(channel: string): Promise<unknown>;
+  disconnect(): void;
+  stream?: { unref?(): void };
+}
+
+/** Subscribes a duplicate of `redis` to `channel`; undefined when `redis` cannot be duplicated. */
+export function subscribe(
+  redis: RedisConnection,
+  channel: string,
+  events: SubscriptionEvents,
+): Subscription | undefined {
+  const duplicate = (redis as { duplicate?: () => unknown }).duplicate;
+  if (typeof duplicate !== "function") return undefined;
+  const nodeRedis = typeof (redis as NodeRedisLike).evalSha === "function";
+  const sub = duplicate.call(redis) as NodeRedisSubscriber & IoRedisSubscriber;
+  let ready = false;
+  let closed = false;
+  const lost = (error?: unknown) => {
+    if (closed) return;
+    const was = ready;
+    ready = false;
+    if (was || error !== undefined) events.down(error);
+  };
+  // Required by node-redis (an unhandled 'error' ends the process) and quiets ioredis.
+  sub.on("error", (error: never) => lost(error));
+  for (const event of ["close", "end", "reconnecting"]) sub.on(event, () => lost());
+  let subscribed = false;
+  sub.on("ready", () => {
+    // The first 'ready' comes before the subscription; later ones after a reconnect, which both
+    // libraries follow by subscribing again.
+    if (!subscribed || closed) return;
+    ready = true;
+    events.up();
+  });
+  const unref = () => (nodeRedis ? sub.unref?.() : sub.stream?.unref?.());
+  sub.on("connect", unref);
+  const start = async () => {
+    if (nodeRedis) {
+      await sub.connect();
+      unref();
+      await sub.subscribe(channel, (message) => events.message(message));
+    } else {
+      sub.on("message", ((_: string, message: string) => events.message(message)) as never);
+      await sub.subscribe(channel);
+    }
+    subscribed = true;
+    if (closed) return;
+    ready = true;
+    events.up();
+  };
+  start().catch((error: unknown) => lost(error ?? new Error("subscribe failed")));
+  return {
+    get ready() {
+      return ready;
+    },
+    async close() {
+      closed = true;
+      ready = false;
+      if (!nodeRedis) sub.disconnect();
+      else if (typeof sub.destroy === "function") sub.destroy();
+      else await sub.disconnect?.().catch(() => {});
+    },
+  };
+}

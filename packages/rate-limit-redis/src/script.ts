@@ -1,29 +1,42 @@
 /**
  * The limiter, run atomically inside Redis: GCRA (the generic cell rate algorithm, a token bucket
- * kept as one timestamp) for the rate, a sorted set of leases for the requests in flight, and the
- * same adaptation after a 429 as the client's local limiter. Every time comes from Redis's own
- * clock (TIME), so the processes' clocks never have to agree.
+ * kept as one timestamp) for the rate, leases for the requests in flight, one first-come
+ * first-served line for every process of the account, and the same adaptation after a 429 as the
+ * client's local limiter. Every time comes from Redis's own clock (TIME), so the processes' clocks
+ * never have to agree.
+ *
+ * A slot is granted with its send time: the rate's next time is reserved at the grant (the caller
+ * sleeps until then, without asking again), and the grant takes one of `maxInFlight` leases at
+ * once. A caller that finds every lease taken, or others already waiting, joins the line; a
+ * release grants the line's head and PUBLISHes "<ticket> <delayMs>" on the account's channel, so a
+ * waiter asks Redis once and is then told, whatever the number of processes.
+ *
+ * A lease belongs to a process, and lives as long as the process does: every call of a process
+ * renews it (`procs` score = alive until), and a process that waits without calling sends a
+ * heartbeat. A process that dies holding slots loses them `leaseMs` after its last call.
  *
  * KEYS[1]  a hash: tat (the theoretical arrival time of the next request, ms), slowest and
- *          slowedAt (the rate's slowdown after the last 429)
- * KEYS[2]  a sorted set of leases: member = lease id, score = the lease's expiry (ms)
- * ARGV     op ("acquire" | "release" | "throttled"), msPerToken, capacity (tokens the client may
- *          spend at once: burst - reserve), maxInFlight, leaseMs, recoveryMs, leaseId, retryAfterMs
+ *          slowedAt (the rate's slowdown after the last 429), seq (the line's counter)
+ * KEYS[2]  leases: a sorted set, member = ticket ("<process>:<n>"), score = its send time (ms)
+ * KEYS[3]  the line: a sorted set, member = ticket, score = its place
+ * KEYS[4]  procs: a sorted set, member = process id, score = alive until (ms)
+ * ARGV     op ("acquire" | "release" | "heartbeat" | "leave" | "throttled"), msPerToken, capacity
+ *          (tokens the client may spend at once: burst - reserve), maxInFlight, leaseMs,
+ *          recoveryMs, channel, process, ticket, retryAfterMs, open (release: the process's
+ *          tickets still open after this one; heartbeat: its live tickets follow from ARGV[12])
  *
- * acquire returns {1, 0} with the slot taken, or {0, waitMs, why}: why 1 = the rate, 2 = every
- * slot in flight is leased (waitMs is then when the soonest lease expires).
+ * Every op returns {granted, delayMs, now, tat, rank, count, ...}: granted 1 with the delay
+ * until the send time (acquire), 0 when queued; now and tat on Redis's clock; the process's rank
+ * among the live processes and their count (for the fallback's share). A heartbeat appends
+ * ticket, delayMs for each lease the process holds, so a grant whose message was lost is found.
  */
 export const SCRIPT = `
-local state, leases = KEYS[1], KEYS[2]
+local state, leases, line, procs = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local op = ARGV[1]
 local msPerToken, capacity = tonumber(ARGV[2]), tonumber(ARGV[3])
 local maxInFlight, leaseMs, recoveryMs = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local leaseId, retryAfterMs = ARGV[7], tonumber(ARGV[8])
-
-if op == "release" then
-  redis.call("ZREM", leases, leaseId)
-  return {1, 0}
-end
+local channel, proc, ticket = ARGV[7], ARGV[8], ARGV[9]
+local retryAfterMs, open = tonumber(ARGV[10]), tonumber(ARGV[11])
 
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -34,8 +47,17 @@ local slowedAt = tonumber(saved[3]) or -1e15
 local speed = math.min(1, slowest + (now - slowedAt) / recoveryMs)
 local interval = msPerToken / speed
 local tolerance = (capacity - 1) * interval
--- Kept for as long as it matters, so an idle account leaves nothing behind.
-local ttl = math.ceil(math.max(leaseMs, recoveryMs, tat - now + tolerance) + 60000)
+
+local function owner(id) return string.match(id, "^[^:]+") end
+local function alive(p) return redis.call("ZSCORE", procs, p) end
+
+-- The calling process is alive for leaseMs more, unless it leaves or has nothing open.
+if op == "leave" or (op == "release" and open == 0) then
+  redis.call("ZREM", procs, proc)
+elseif op ~= "throttled" then
+  redis.call("ZADD", procs, now + leaseMs, proc)
+end
+redis.call("ZREMRANGEBYSCORE", procs, "-inf", now)
 
 if op == "throttled" then
   -- Both requests in flight may come back 429 together: that is one signal, not two.
@@ -44,25 +66,76 @@ if op == "throttled" then
     slowedAt = now
     interval = msPerToken / slowest
   end
-  local pause = math.max(retryAfterMs, interval)
-  tat = math.max(tat, now + pause + tolerance)
-  redis.call("HSET", state, "tat", tat, "slowest", slowest, "slowedAt", slowedAt)
-  redis.call("PEXPIRE", state, ttl + math.ceil(pause))
-  return {1, 0}
+  tat = math.max(tat, now + math.max(retryAfterMs, interval) + tolerance)
 end
 
-redis.call("ZREMRANGEBYSCORE", leases, "-inf", now)
-if redis.call("ZCARD", leases) >= maxInFlight then
-  local soonest = redis.call("ZRANGE", leases, 0, 0, "WITHSCORES")
-  return {0, math.ceil(tonumber(soonest[2]) - now), 2}
+if op == "release" then
+  redis.call("ZREM", line, ticket)
+  redis.call("ZREM", leases, ticket)
 end
-local allowedAt = tat - tolerance
-if allowedAt > now then
-  return {0, math.ceil(allowedAt - now), 1}
+
+-- A heartbeat says which tickets the process still has: any other of its tickets was lost (a
+-- release or an abort that did not reach Redis) and goes. Leaving takes all of them.
+if op == "heartbeat" or op == "leave" then
+  local live = {}
+  for i = 12, #ARGV do live[ARGV[i]] = true end
+  for _, key in ipairs({leases, line}) do
+    for _, id in ipairs(redis.call("ZRANGE", key, 0, -1)) do
+      if owner(id) == proc and not live[id] then redis.call("ZREM", key, id) end
+    end
+  end
 end
-redis.call("HSET", state, "tat", tat + interval)
-redis.call("PEXPIRE", state, ttl)
-redis.call("ZADD", leases, now + leaseMs, leaseId)
-redis.call("PEXPIRE", leases, ttl)
-return {1, 0}
+
+-- Leases of processes no longer alive are free again.
+for _, id in ipairs(redis.call("ZRANGE", leases, 0, -1)) do
+  if not alive(owner(id)) then redis.call("ZREM", leases, id) end
+end
+
+-- Reserves the rate's next time for a ticket and takes a lease: the ticket's delay until then.
+local function grant(id)
+  local at = math.max(now, tat - tolerance)
+  tat = math.max(tat, now) + interval
+  redis.call("ZADD", leases, at, id)
+  return math.ceil(at - now)
+end
+
+-- The line's heads, first come first served, while leases are free; a dead process's place goes.
+while redis.call("ZCARD", leases) < maxInFlight do
+  local head = redis.call("ZRANGE", line, 0, 0)[1]
+  if not head then break end
+  redis.call("ZREM", line, head)
+  if alive(owner(head)) then
+    redis.call("PUBLISH", channel, head .. " " .. grant(head))
+  end
+end
+
+local granted, delay = 0, 0
+if op == "acquire" then
+  if redis.call("ZCARD", line) == 0 and redis.call("ZCARD", leases) < maxInFlight then
+    granted, delay = 1, grant(ticket)
+  else
+    redis.call("ZADD", line, redis.call("HINCRBY", state, "seq", 1), ticket)
+  end
+end
+
+redis.call("HSET", state, "tat", tat, "slowest", slowest, "slowedAt", slowedAt)
+-- Kept for as long as it matters, so an idle account leaves nothing behind.
+local ttl = math.ceil(math.max(leaseMs, recoveryMs, tat - now + tolerance) + 60000)
+for _, key in ipairs({state, leases, line, procs}) do redis.call("PEXPIRE", key, ttl) end
+
+local members = redis.call("ZRANGE", procs, 0, -1)
+local rank, count = 0, #members
+for _, p in ipairs(members) do if p < proc then rank = rank + 1 end end
+if not alive(proc) then count = count + 1 end
+local reply = {granted, delay, math.floor(now), math.ceil(tat), rank, count}
+if op == "heartbeat" then
+  local held = redis.call("ZRANGE", leases, 0, -1, "WITHSCORES")
+  for i = 1, #held, 2 do
+    if owner(held[i]) == proc then
+      table.insert(reply, held[i])
+      table.insert(reply, math.ceil(tonumber(held[i + 1]) - now))
+    end
+  end
+end
+return reply
 `;
