@@ -108,7 +108,9 @@ test("with the fallback: the process's share while Redis fails, with a warning, 
   }
   expect(events).toHaveLength(1);
   expect(events[0]?.active).toBe(true);
-  expect(events[0]?.error?.message).toMatch(/did not answer a (release|slot request) within 200 ms/);
+  expect(events[0]?.error?.message).toMatch(
+    /did not answer a (release|slot request) within 200 ms/,
+  );
   // One slot per interval (50 ms at 20/s), as the shared limit would.
   expect((grantedAt[3] ?? 0) - (grantedAt[0] ?? 0)).toBeGreaterThanOrEqual(3 * 50 - 5);
   server.process.kill("SIGCONT");
