@@ -25,9 +25,10 @@
  *          recoveryMs, channel, process, ticket, retryAfterMs, open (release: the process's
  *          tickets still open after this one; heartbeat: its live tickets follow from ARGV[12])
  *
- * Every op returns {granted, delayMs, now, tat, rank, count, ...}: granted 1 with the delay
- * until the send time (acquire), 0 when queued; now and tat on Redis's clock; the process's rank
- * among the live processes and their count (for the fallback's share). A heartbeat appends
+ * Every op returns {granted, delayMs, now, tat, rank, count, expiresMs, ...}: granted 1 with the
+ * delay until the send time (acquire), 0 when queued; now and tat on Redis's clock; the process's
+ * rank among the live processes and their count (for the fallback's share); in how long the
+ * soonest holder of a lease expires unless it calls again (-1: no lease). A heartbeat appends
  * ticket, delayMs for each lease the process holds, so a grant whose message was lost is found.
  */
 export const SCRIPT = `
@@ -127,7 +128,13 @@ local members = redis.call("ZRANGE", procs, 0, -1)
 local rank, count = 0, #members
 for _, p in ipairs(members) do if p < proc then rank = rank + 1 end end
 if not alive(proc) then count = count + 1 end
-local reply = {granted, delay, math.floor(now), math.ceil(tat), rank, count}
+-- When the soonest owner of a lease expires, unless it calls again: a waiter asks then.
+local expires = -1
+for _, id in ipairs(redis.call("ZRANGE", leases, 0, -1)) do
+  local untilMs = tonumber(alive(owner(id)))
+  if untilMs and (expires < 0 or untilMs - now < expires) then expires = math.ceil(untilMs - now) end
+end
+local reply = {granted, delay, math.floor(now), math.ceil(tat), rank, count, expires}
 if op == "heartbeat" then
   local held = redis.call("ZRANGE", leases, 0, -1, "WITHSCORES")
   for i = 1, #held, 2 do

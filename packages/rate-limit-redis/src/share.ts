@@ -65,9 +65,9 @@ export function createShareLimiter(options: ShareLimiterOptions): ShareLimiter {
     if (queue.length === 0 || inFlight + grantedInFlight() >= cap()) return; // a release pumps
     const now = redisNow();
     const current = slotAt(now);
-    // A slot is used once, and only within its own interval: a late timer must not spill into
-    // the next process's slot.
-    if (current > lastSlot && current >= notBefore && now < current + intervalMs) {
+    // A slot is used once, and only in the first quarter of its interval: a timer that a loaded
+    // machine fires late must not send close to the next process's slot (it waits for its next).
+    if (current > lastSlot && current >= notBefore && now < current + intervalMs / 4) {
       lastSlot = current;
       const waiter = queue.shift() as Waiter;
       waiter.signal?.removeEventListener("abort", waiter.onAbort);

@@ -194,6 +194,8 @@ export function createRedisRateLimitStore(
   let subscribed = false;
   let beat: ReturnType<typeof setTimeout> | undefined;
   let beating = false;
+  // When the soonest holder of a lease expires unless it renews (from the last answer).
+  let expiresAt: number | undefined;
   // What the last answer told of Redis: its clock (offset from ours), the rate's next time, and
   // this process's share of the account, for the fallback.
   let clock: { offset: number; tat: number; rank: number; count: number } | undefined;
@@ -228,7 +230,8 @@ export function createRedisRateLimitStore(
       registered = true;
       throw e;
     })) as Reply;
-    const [, , now, tat, rank, count] = reply.map(Number);
+    const [, , now, tat, rank, count, expires = -1] = reply.map(Number);
+    expiresAt = expires >= 0 ? performance.now() + expires : undefined;
     if (now !== undefined && tat !== undefined && rank !== undefined && count !== undefined) {
       clock = { offset: now - (sentAt + performance.now()) / 2, tat, rank, count };
     }
@@ -338,7 +341,7 @@ export function createRedisRateLimitStore(
   }
 
   function heard(reply: Reply): void {
-    for (let i = 6; i + 1 < reply.length; i += 2) {
+    for (let i = 7; i + 1 < reply.length; i += 2) {
       const ticket = String(reply[i]);
       if (waiting.has(ticket)) granted(ticket, Number(reply[i + 1]));
     }
@@ -352,11 +355,17 @@ export function createRedisRateLimitStore(
     if (beat || beating || down || closed || open.size + waiting.size === 0) return;
     const polling = waiting.size > 0 && !subscription?.ready;
     const period = polling ? Math.max(intervalMs, POLL_MS) : leaseMs / 2;
-    const due = polling ? period : lastCallAt + period - performance.now();
+    let due = polling ? period : lastCallAt + period - performance.now();
+    // A waiter asks again when a holder's lease would run out: if it died, its slot is free then.
+    if (waiting.size > 0 && expiresAt !== undefined) {
+      due = Math.min(due, expiresAt + 1 - performance.now());
+    }
     beat = setTimeout(
       () => {
         beat = undefined;
-        if (polling || performance.now() - lastCallAt >= period - 1) heartbeat();
+        const now = performance.now();
+        const expired = waiting.size > 0 && expiresAt !== undefined && now >= expiresAt;
+        if (polling || expired || now - lastCallAt >= period - 1) heartbeat();
         else keepAlive();
       },
       Math.max(1, Math.ceil(due)),
