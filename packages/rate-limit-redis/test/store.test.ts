@@ -1,6 +1,7 @@
 /**
- * The store against a real redis-server, through both accepted clients (node-redis and ioredis):
- * pacing, the in-flight cap, leases, keys, NOSCRIPT, a 429's pause, aborts and bad options.
+ * The store against a real redis-server, through every client version the README claims
+ * (node-redis 4, 5 and 6, ioredis 5 and 6): pacing, the in-flight cap, leases, first come first
+ * served, grants pushed to waiters, keys, NOSCRIPT, a 429's pause, aborts and bad options.
  * Times are only ever lower bounds (a loaded machine can only make waits longer).
  */
 import { createHash } from "node:crypto";
@@ -9,7 +10,10 @@ import {
   createPingbackClient,
 } from "@pingback/client";
 import { Redis as IoRedis } from "ioredis";
+import { Redis as IoRedis5 } from "ioredis-5";
 import { createClient } from "redis";
+import { createClient as createClient4 } from "redis-4";
+import { createClient as createClient5 } from "redis-5";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import {
   createRedisRateLimitStore,
@@ -21,15 +25,27 @@ import { type RedisServer, startRedis } from "./support/redis-server.js";
 let server: RedisServer;
 let nodeRedis: ReturnType<typeof createClient>;
 let ioRedis: IoRedis;
+let others: { library: string; redis: RedisConnection; end(): unknown }[] = [];
 beforeAll(async () => {
   server = await startRedis();
   nodeRedis = createClient({ url: server.url });
   await nodeRedis.connect();
   ioRedis = new IoRedis(server.port, "127.0.0.1");
+  const redis4 = createClient4({ url: server.url });
+  await redis4.connect();
+  const redis5 = createClient5({ url: server.url });
+  await redis5.connect();
+  const ioRedis5 = new IoRedis5(server.port, "127.0.0.1");
+  others = [
+    { library: "node-redis 4", redis: redis4, end: () => redis4.disconnect() },
+    { library: "node-redis 5", redis: redis5, end: () => redis5.destroy() },
+    { library: "ioredis 5", redis: ioRedis5, end: () => ioRedis5.disconnect() },
+  ];
 });
 afterAll(async () => {
-  await nodeRedis?.quit();
+  nodeRedis?.destroy();
   ioRedis?.disconnect();
+  for (const other of others) await other.end();
   await server?.stop();
 });
 
@@ -46,10 +62,35 @@ afterEach(async () => {
 let accounts = 0;
 const newAccount = () => `sk_live_store_${++accounts}`;
 
+const byName = (library: string) => () =>
+  others.find((o) => o.library === library)?.redis as RedisConnection;
 describe.each([
-  { library: "node-redis", redis: () => nodeRedis as RedisConnection },
-  { library: "ioredis", redis: () => ioRedis as RedisConnection },
+  { library: "node-redis 6", redis: () => nodeRedis as RedisConnection },
+  { library: "ioredis 6", redis: () => ioRedis as RedisConnection },
+  { library: "node-redis 4", redis: byName("node-redis 4") },
+  { library: "node-redis 5", redis: byName("node-redis 5") },
+  { library: "ioredis 5", redis: byName("ioredis 5") },
 ])("through $library", ({ redis }) => {
+  test("waiters in two stores (two processes) are granted first come, first served, by push", async () => {
+    const apiKey = newAccount();
+    const fast = { requestsPerSecond: 1_000, maxInFlight: 1 };
+    const a = track(createRedisRateLimitStore({ redis: redis(), apiKey, ...fast }));
+    const b = track(createRedisRateLimitStore({ redis: redis(), apiKey, ...fast }));
+    const held = await a.acquire();
+    const order: string[] = [];
+    const line = [b, a, b, a].map(async (store, i) => {
+      await new Promise((resolve) => setTimeout(resolve, i * 20)); // in this order, into the line
+      const release = await store.acquire();
+      order.push(`${store === a ? "a" : "b"}${i}`);
+      release();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(order).toEqual([]); // one slot in flight, held
+    held();
+    await Promise.all(line);
+    expect(order).toEqual(["b0", "a1", "b2", "a3"]);
+  });
+
   test("grants one slot per interval: 4 slots at 20/s take at least 3 intervals", async () => {
     const store = track(
       createRedisRateLimitStore({
