@@ -99,7 +99,13 @@ export function subscribe(
   const duplicate = (redis as { duplicate?: () => unknown }).duplicate;
   if (typeof duplicate !== "function") return undefined;
   const nodeRedis = typeof (redis as NodeRedisLike).evalSha === "function";
-  const sub = duplicate.call(redis) as NodeRedisSubscriber & IoRedisSubscriber;
+  let sub: NodeRedisSubscriber & IoRedisSubscriber;
+  try {
+    sub = duplicate.call(redis) as NodeRedisSubscriber & IoRedisSubscriber;
+  } catch {
+    return undefined; // waiters ask Redis on a timer instead
+  }
+  if (typeof sub?.on !== "function" || typeof sub.subscribe !== "function") return undefined;
   let ready = false;
   let closed = false;
   const lost = (error?: unknown) => {

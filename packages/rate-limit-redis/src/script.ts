@@ -8,12 +8,15 @@
  * A slot is granted with its send time: the rate's next time is reserved at the grant (the caller
  * sleeps until then, without asking again), and the grant takes one of `maxInFlight` leases at
  * once. A caller that finds every lease taken, or others already waiting, joins the line; a
- * release grants the line's head and PUBLISHes "<ticket> <delayMs>" on the account's channel, so a
- * waiter asks Redis once and is then told, whatever the number of processes.
+ * release grants the line's head and PUBLISHes "<ticket> <delayMs> <head> <expiresMs> <procs> <now>"
+ * on the account's channel (procs: the live processes, comma-separated; now: Redis's clock), so a waiter asks Redis once and is then told, whatever the number of
+ * processes.
  *
- * A lease belongs to a process, and lives as long as the process does: every call of a process
- * renews it (`procs` score = alive until), and a process that waits without calling sends a
- * heartbeat. A process that dies holding slots loses them `leaseMs` after its last call.
+ * A lease belongs to a process (`procs`: score = alive until). A process that holds leases is
+ * alive for leaseMs after its last call (and renews them while its requests are open); one that
+ * only waits is not asked to renew anything (score +inf): a grant renews it for leaseMs, and if it
+ * died meanwhile, its lease runs out and its place in line goes. Only the process whose ticket
+ * heads the line asks again when the soonest lease runs out, to free a dead holder's slot.
  *
  * KEYS[1]  a hash: tat (the theoretical arrival time of the next request, ms), slowest and
  *          slowedAt (the rate's slowdown after the last 429), seq (the line's counter)
@@ -22,14 +25,15 @@
  * KEYS[4]  procs: a sorted set, member = process id, score = alive until (ms)
  * ARGV     op ("acquire" | "release" | "heartbeat" | "leave" | "throttled"), msPerToken, capacity
  *          (tokens the client may spend at once: burst - reserve), maxInFlight, leaseMs,
- *          recoveryMs, channel, process, ticket, retryAfterMs, open (release: the process's
- *          tickets still open after this one; heartbeat: its live tickets follow from ARGV[12])
+ *          recoveryMs, channel, process, ticket, retryAfterMs, others (the process's tickets in
+ *          line besides this one); a heartbeat's live tickets follow from ARGV[12]
  *
- * Every op returns {granted, delayMs, now, tat, rank, count, expiresMs, ...}: granted 1 with the
- * delay until the send time (acquire), 0 when queued; now and tat on Redis's clock; the process's
- * rank among the live processes and their count (for the fallback's share); in how long the
- * soonest holder of a lease expires unless it calls again (-1: no lease). A heartbeat appends
- * ticket, delayMs for each lease the process holds, so a grant whose message was lost is found.
+ * Every op returns {granted, delayMs, now, tat, rank, count, expiresMs, head, ...}: granted 1
+ * with the delay until the send time (acquire), 0 when queued; now and tat on Redis's clock; the
+ * process's rank among the live processes and their count (for the fallback's share); in how
+ * long the soonest holder of a lease expires unless it answers (-1: no lease); the line's head
+ * ("-": empty). A heartbeat appends ticket, delayMs for each lease the process holds, so a grant
+ * whose message was lost is found.
  */
 export const SCRIPT = `
 local state, leases, line, procs = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -37,7 +41,7 @@ local op = ARGV[1]
 local msPerToken, capacity = tonumber(ARGV[2]), tonumber(ARGV[3])
 local maxInFlight, leaseMs, recoveryMs = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local channel, proc, ticket = ARGV[7], ARGV[8], ARGV[9]
-local retryAfterMs, open = tonumber(ARGV[10]), tonumber(ARGV[11])
+local retryAfterMs, others = tonumber(ARGV[10]), tonumber(ARGV[11])
 
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -51,12 +55,15 @@ local tolerance = (capacity - 1) * interval
 
 local function owner(id) return string.match(id, "^[^:]+") end
 local function alive(p) return redis.call("ZSCORE", procs, p) end
+local function renew(p) redis.call("ZADD", procs, now + leaseMs, p) end
+local function head() return redis.call("ZRANGE", line, 0, 0)[1] or "-" end
+local headBefore = head()
 
--- The calling process is alive for leaseMs more, unless it leaves or has nothing open.
-if op == "leave" or (op == "release" and open == 0) then
+-- The calling process answers: it is alive (for leaseMs more, if it holds leases; see the end).
+if op == "leave" then
   redis.call("ZREM", procs, proc)
 elseif op ~= "throttled" then
-  redis.call("ZADD", procs, now + leaseMs, proc)
+  renew(proc)
 end
 redis.call("ZREMRANGEBYSCORE", procs, "-inf", now)
 
@@ -93,20 +100,25 @@ for _, id in ipairs(redis.call("ZRANGE", leases, 0, -1)) do
 end
 
 -- Reserves the rate's next time for a ticket and takes a lease: the ticket's delay until then.
+-- Its process must answer within leaseMs (its release, any call) or the lease is free again.
 local function grant(id)
   local at = math.max(now, tat - tolerance)
   tat = math.max(tat, now) + interval
   redis.call("ZADD", leases, at, id)
+  renew(owner(id))
   return math.ceil(at - now)
 end
 
--- The line's heads, first come first served, while leases are free; a dead process's place goes.
+-- The line's heads, first come first served, while leases are free. A process that only waits
+-- is not asked to renew anything (its score is +inf): its grant is its test. A process that died
+-- waiting holds its grants for one lease, and then its place goes.
+local grants = {}
 while redis.call("ZCARD", leases) < maxInFlight do
-  local head = redis.call("ZRANGE", line, 0, 0)[1]
-  if not head then break end
-  redis.call("ZREM", line, head)
-  if alive(owner(head)) then
-    redis.call("PUBLISH", channel, head .. " " .. grant(head))
+  local id = redis.call("ZRANGE", line, 0, 0)[1]
+  if not id then break end
+  redis.call("ZREM", line, id)
+  if alive(owner(id)) then
+    table.insert(grants, id .. " " .. grant(id))
   end
 end
 
@@ -116,6 +128,19 @@ if op == "acquire" then
     granted, delay = 1, grant(ticket)
   else
     redis.call("ZADD", line, redis.call("HINCRBY", state, "seq", 1), ticket)
+    others = others + 1
+  end
+end
+
+-- The calling process: alive for leaseMs while it holds leases, for as long as its tickets wait
+-- if it only waits, and gone when it has neither.
+if op ~= "leave" and op ~= "throttled" then
+  local holds = false
+  for _, id in ipairs(redis.call("ZRANGE", leases, 0, -1)) do
+    if owner(id) == proc then holds = true end
+  end
+  if not holds then
+    if others > 0 then redis.call("ZADD", procs, "+inf", proc) else redis.call("ZREM", procs, proc) end
   end
 end
 
@@ -128,13 +153,23 @@ local members = redis.call("ZRANGE", procs, 0, -1)
 local rank, count = 0, #members
 for _, p in ipairs(members) do if p < proc then rank = rank + 1 end end
 if not alive(proc) then count = count + 1 end
--- When the soonest owner of a lease expires, unless it calls again: a waiter asks then.
+-- When the soonest owner of a lease expires unless it answers: the line's head asks then.
 local expires = -1
 for _, id in ipairs(redis.call("ZRANGE", leases, 0, -1)) do
   local untilMs = tonumber(alive(owner(id)))
   if untilMs and (expires < 0 or untilMs - now < expires) then expires = math.ceil(untilMs - now) end
 end
-local reply = {granted, delay, math.floor(now), math.ceil(tat), rank, count, expires}
+-- Grants, and a new head of the line (whose process then watches the leases), are published.
+local headAfter = head()
+if #grants == 0 and headAfter ~= headBefore and headAfter ~= "-" then
+  table.insert(grants, "- 0")
+end
+-- With the live processes, so that each knows its share of the account if Redis fails.
+local live = table.concat(redis.call("ZRANGE", procs, 0, -1), ",")
+for _, g in ipairs(grants) do
+  redis.call("PUBLISH", channel, table.concat({g, headAfter, expires, live, math.floor(now)}, " "))
+end
+local reply = {granted, delay, math.floor(now), math.ceil(tat), rank, count, expires, headAfter}
 if op == "heartbeat" then
   local held = redis.call("ZRANGE", leases, 0, -1, "WITHSCORES")
   for i = 1, #held, 2 do

@@ -185,20 +185,35 @@ export function createRedisRateLimitStore(
   const open = new Set<string>(); // tickets granted, not given back yet
   const pending = new Set<Promise<unknown>>(); // releases on their way to Redis
   let tickets = 0;
-  let lastCallAt = Number.NEGATIVE_INFINITY;
+  // When Redis last renewed this process's leases (any call, or a grant from the line, does).
+  let renewedAt = Number.NEGATIVE_INFINITY;
+  let askedAt = Number.NEGATIVE_INFINITY; // when this process last called Redis
   // Whether Redis may hold anything of this process (a failed call leaves it unknown: yes).
   let registered = false;
   let down: RedisRateLimitStoreError | undefined;
+  let sharing = false; // the fallback is in use
   let closed = false;
   let subscription: Subscription | undefined;
   let subscribed = false;
   let beat: ReturnType<typeof setTimeout> | undefined;
   let beating = false;
-  // When the soonest holder of a lease expires unless it renews (from the last answer).
+  // The head of the line, and when the soonest holder of a lease expires unless it answers: the
+  // process whose ticket is the head asks Redis then (if that holder died, its slot is free).
+  let head = "-";
   let expiresAt: number | undefined;
   // What the last answer told of Redis: its clock (offset from ours), the rate's next time, and
   // this process's share of the account, for the fallback.
   let clock: { offset: number; tat: number; rank: number; count: number } | undefined;
+  // Redis's clock is at least `redisNow` when an answer or a message carrying it arrives: the
+  // largest such offset of the last minute is the one least delayed in transit (a loaded process
+  // reads a message late; a guess from the round trip's middle is off by half of it).
+  let bestOffset = { value: Number.NEGATIVE_INFINITY, at: Number.NEGATIVE_INFINITY };
+  function sampleClock(redisTime: number): void {
+    const at = performance.now();
+    const value = redisTime - at;
+    if (value >= bestOffset.value || at - bestOffset.at > 60_000) bestOffset = { value, at };
+    if (clock) clock.offset = bestOffset.value;
+  }
   const redisNow = () => performance.now() + (clock?.offset ?? 0);
   const share: ShareLimiter | undefined = options.fallback
     ? createShareLimiter({ intervalMs, maxInFlight, redisNow, grantedInFlight: () => open.size })
@@ -208,8 +223,9 @@ export function createRedisRateLimitStore(
     what: string,
     op: string,
     ticket = "",
-    more: { retryAfterMs?: number; open?: number; live?: string[] } = {},
+    more: { retryAfterMs?: number; live?: string[] } = {},
   ): Promise<Reply> {
+    const idle = open.size + waiting.size === 0;
     const args = [
       op,
       intervalMs,
@@ -221,21 +237,25 @@ export function createRedisRateLimitStore(
       proc,
       ticket,
       more.retryAfterMs ?? 0,
-      more.open ?? 0,
+      waiting.size - (waiting.has(ticket) ? 1 : 0), // its other tickets in the line
       ...(more.live ?? []),
     ].map(String);
     const sentAt = performance.now();
-    lastCallAt = sentAt;
+    askedAt = sentAt;
     const reply = (await bounded(run(await keys, args), commandTimeoutMs, what).catch((e) => {
       registered = true;
       throw e;
     })) as Reply;
-    const [, , now, tat, rank, count, expires = -1] = reply.map(Number);
-    expiresAt = expires >= 0 ? performance.now() + expires : undefined;
+    const [, , now, tat, rank, count, expires] = reply.map(Number);
     if (now !== undefined && tat !== undefined && rank !== undefined && count !== undefined) {
-      clock = { offset: now - (sentAt + performance.now()) / 2, tat, rank, count };
+      clock = { offset: clock?.offset ?? 0, tat, rank, count };
+      sampleClock(now);
     }
-    if (op !== "throttled") registered = !(op === "leave" || (op === "release" && !more.open));
+    if (op !== "throttled") {
+      renewedAt = sentAt;
+      registered = op !== "leave" && !idle;
+    }
+    watch(String(reply[7] ?? "-"), expires ?? -1);
     return reply;
   }
 
@@ -253,6 +273,8 @@ export function createRedisRateLimitStore(
     if (first && share && clock) {
       // Slots Redis granted are sent by the rate's next time at the latest: start after them.
       share.start(clock, Math.max(redisNow(), clock.tat) + maxInFlight * intervalMs);
+      console.error("start", Date.now(), JSON.stringify(clock), Math.round(redisNow()), open.size);
+      sharing = true;
       onFallback({ active: true, error: cause });
     }
     const waiters = [...waiting.values()];
@@ -273,7 +295,7 @@ export function createRedisRateLimitStore(
 
   function whileDown(signal?: AbortSignal | null): Promise<Release> {
     const cause = down as RedisRateLimitStoreError;
-    if (share && clock) return share.acquire(signal);
+    if (share && sharing) return share.acquire(signal);
     if (share) {
       return Promise.reject(
         new RedisRateLimitStoreError(
@@ -302,7 +324,8 @@ export function createRedisRateLimitStore(
 
   function recover(): void {
     down = undefined;
-    if (!share) return;
+    if (!share || !sharing) return;
+    sharing = false;
     onFallback({ active: false });
     for (const waiter of share.stop()) fromRedis(waiter.signal).then(waiter.resolve, waiter.reject);
   }
@@ -315,8 +338,21 @@ export function createRedisRateLimitStore(
       if (closed) return;
       subscription = subscribe(redis, `${a}:grants`, {
         message(text) {
-          const [ticket = "", delay = "0"] = text.split(" ");
-          if (ticket.startsWith(`${proc}:`)) granted(ticket, Number(delay));
+          const [ticket = "", delay = "0", newHead = "-", expires = "-1", procs, time] =
+            text.split(" ");
+          watch(newHead, Number(expires));
+          if (time !== undefined) sampleClock(Number(time));
+          if (clock && procs !== undefined) {
+            // Every grant tells who is live: the share stays current for a process that waits.
+            const ids = procs === "" ? [] : procs.split(",");
+            clock.rank = ids.filter((id) => id < proc).length;
+            clock.count = ids.length + (ids.includes(proc) ? 0 : 1);
+          }
+          if (ticket.startsWith(`${proc}:`)) {
+            renewedAt = performance.now();
+            granted(ticket, Number(delay));
+          }
+          keepAlive();
         },
         // Lost: Redis may be gone (a heartbeat finds out within commandTimeoutMs) and grants
         // published meanwhile are lost (the heartbeat's answer lists them).
@@ -341,31 +377,43 @@ export function createRedisRateLimitStore(
   }
 
   function heard(reply: Reply): void {
-    for (let i = 7; i + 1 < reply.length; i += 2) {
+    for (let i = 8; i + 1 < reply.length; i += 2) {
       const ticket = String(reply[i]);
       if (waiting.has(ticket)) granted(ticket, Number(reply[i + 1]));
     }
   }
 
+  function watch(newHead: string, expires: number): void {
+    head = newHead;
+    expiresAt = expires >= 0 ? performance.now() + expires : undefined;
+  }
+
   /**
-   * While this process waits or holds slots: renews them before they expire (any call does), and
-   * without the channel's messages, asks for grants every interval.
+   * In how long this process must ask Redis: to renew the leases it holds (every leaseMs / 2;
+   * any call does), when its ticket heads the line and a holder's lease runs out, or, without
+   * the channel's messages, every interval while it waits. Infinity: nothing to ask.
    */
-  function keepAlive(): void {
-    if (beat || beating || down || closed || open.size + waiting.size === 0) return;
-    const polling = waiting.size > 0 && !subscription?.ready;
-    const period = polling ? Math.max(intervalMs, POLL_MS) : leaseMs / 2;
-    let due = polling ? period : lastCallAt + period - performance.now();
-    // A waiter asks again when a holder's lease would run out: if it died, its slot is free then.
-    if (waiting.size > 0 && expiresAt !== undefined) {
-      due = Math.min(due, expiresAt + 1 - performance.now());
+  function nextBeat(): number {
+    const now = performance.now();
+    let due = Number.POSITIVE_INFINITY;
+    if (open.size > 0) due = renewedAt + leaseMs / 2 - now;
+    if (waiting.has(head) && expiresAt !== undefined) due = Math.min(due, expiresAt + 1 - now);
+    if (waiting.size > 0 && !subscription?.ready) {
+      due = Math.min(due, askedAt + Math.max(intervalMs, POLL_MS) - now);
     }
+    return due;
+  }
+
+  function keepAlive(): void {
+    clearTimeout(beat);
+    beat = undefined;
+    if (beating || down || closed) return;
+    const due = nextBeat();
+    if (due === Number.POSITIVE_INFINITY) return;
     beat = setTimeout(
       () => {
         beat = undefined;
-        const now = performance.now();
-        const expired = waiting.size > 0 && expiresAt !== undefined && now >= expiresAt;
-        if (polling || expired || now - lastCallAt >= period - 1) heartbeat();
+        if (nextBeat() <= 1) heartbeat();
         else keepAlive();
       },
       Math.max(1, Math.ceil(due)),
@@ -377,7 +425,7 @@ export function createRedisRateLimitStore(
     share?.wake();
     // While Redis fails the probe's heartbeat tells it what is still held once it answers.
     if (down) return;
-    const release = call("a release", "release", ticket, { open: open.size + waiting.size })
+    const release = call("a release", "release", ticket)
       .then(() => keepAlive(), fail)
       .finally(() => pending.delete(release));
     pending.add(release);
@@ -454,6 +502,8 @@ export function createRedisRateLimitStore(
   const refusedLater = () =>
     new RedisRateLimitStoreError(`${STORE}: the store was closed while this call waited.`);
   let closing: Promise<void> | undefined;
+  // Subscribed from the start, so that the first calls to wait are told of their grants too.
+  listen();
   return {
     acquire(signal) {
       if (closed) {

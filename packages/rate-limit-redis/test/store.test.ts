@@ -181,6 +181,44 @@ describe.each([
   });
 });
 
+describe("Redis calls", () => {
+  test("a slot costs two script runs (its request and its release), however many wait, in however many processes", async () => {
+    const apiKey = newAccount();
+    const fast = { requestsPerSecond: 1_000, maxInFlight: 1 };
+    const stores = [1, 2, 3].map(() =>
+      track(createRedisRateLimitStore({ redis: nodeRedis, apiKey, ...fast })),
+    );
+    // Their own connections subscribe to the account's channel (else waiters would poll).
+    const hash = createHash("sha256").update(apiKey).digest("hex").slice(0, 32);
+    const channel = `pingback:rate-limit:{${hash}}:grants`;
+    const subscribers = async () =>
+      ((await nodeRedis.sendCommand(["PUBSUB", "NUMSUB", channel])) as [string, number])[1];
+    while ((await subscribers()) < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    const runs = async () => {
+      const info = await nodeRedis.info("commandstats");
+      return [...info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce(
+        (sum, m) => sum + Number(m[1]),
+        0,
+      );
+    };
+    (await stores[0]?.acquire())?.(); // the script is loaded
+    await new Promise((resolve) => setTimeout(resolve, 50)); // and that release has run
+    const before = await runs();
+    // 3 "processes" × 10 calls, all asked at once: 29 of them wait in the line.
+    await Promise.all(
+      stores.flatMap((store) =>
+        Array.from({ length: 10 }, async () => {
+          const release = await store.acquire();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          release();
+        }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the last releases reach Redis
+    expect((await runs()) - before).toBe(2 * 30);
+  });
+});
+
 describe("accounts", () => {
   test("keys are named by the SHA-256 of the API key; the key itself is nowhere in Redis", async () => {
     const apiKey = "sk_live_never_stored_0123456789";
