@@ -63,6 +63,8 @@ export function scriptRunner(redis: RedisConnection, script: string): RunScript 
 export interface Subscription {
   /** True while subscribed; messages published meanwhile may be lost when it is false. */
   readonly ready: boolean;
+  /** Resolves once first subscribed (never rejects). */
+  readonly subscribed: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -141,11 +143,12 @@ export function subscribe(
     ready = true;
     events.up();
   };
-  start().catch((error: unknown) => lost(error ?? new Error("subscribe failed")));
+  const first = start().catch((error: unknown) => lost(error ?? new Error("subscribe failed")));
   return {
     get ready() {
       return ready;
     },
+    subscribed: first,
     async close() {
       closed = true;
       ready = false;

@@ -195,6 +195,7 @@ export function createRedisRateLimitStore(
   let closed = false;
   let subscription: Subscription | undefined;
   let subscribed = false;
+  let startup: Promise<void> = Promise.resolve();
   let beat: ReturnType<typeof setTimeout> | undefined;
   let beating = false;
   // The head of the line, and when the soonest holder of a lease expires unless it answers: the
@@ -334,7 +335,9 @@ export function createRedisRateLimitStore(
   function listen(): void {
     if (subscribed || closed) return;
     subscribed = true;
-    account.then((a) => {
+    // The first calls wait (up to commandTimeoutMs) until the channel is heard, so that they need
+    // not ask Redis on a timer meanwhile.
+    startup = account.then(async (a) => {
       if (closed) return;
       subscription = subscribe(redis, `${a}:grants`, {
         message(text) {
@@ -359,6 +362,14 @@ export function createRedisRateLimitStore(
         down: () => heartbeat(),
         up: () => heartbeat(),
       });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        subscription?.subscribed,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, commandTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
     });
   }
 
@@ -484,18 +495,24 @@ export function createRedisRateLimitStore(
       };
       waiting.set(ticket, waiter);
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      call("a slot request", "acquire", ticket).then(
-        (reply) => {
-          if (reply[0] === 1) granted(ticket, Number(reply[1]));
-          keepAlive();
-        },
-        (error: unknown) => {
-          // A request that timed out may still run once Redis wakes up: the release queued behind
-          // it on the same connection takes it out again.
-          if (!down) call("a release", "release", ticket).catch(() => {});
-          fail(error);
-        },
-      );
+      startup
+        .then(() => {
+          if (!waiting.has(ticket)) throw ticket; // gave up before asking
+          return call("a slot request", "acquire", ticket);
+        })
+        .then(
+          (reply) => {
+            if (reply[0] === 1) granted(ticket, Number(reply[1]));
+            keepAlive();
+          },
+          (error: unknown) => {
+            if (error === ticket) return;
+            // A request that timed out may still run once Redis wakes up: the release queued behind
+            // it on the same connection takes it out again.
+            if (!down) call("a release", "release", ticket).catch(() => {});
+            fail(error);
+          },
+        );
     });
   }
 
