@@ -26,7 +26,7 @@ async function sha1(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Runs `script` on `redis` with EVALSHA, falling back to EVAL once when Redis answers NOSCRIPT. */
+/** Runs `script` on `redis` with EVALSHA, falling back to EVAL when Redis answers NOSCRIPT. */
 export function scriptRunner(redis: RedisConnection, script: string): RunScript {
   const hash = sha1(script);
   let bySha: (sha: string, keys: string[], args: string[]) => Promise<unknown>;
@@ -45,12 +45,23 @@ export function scriptRunner(redis: RedisConnection, script: string): RunScript 
         '"redis") or an ioredis client (`new Redis()` from "ioredis").',
     );
   }
+  // The first call sends the script whole (EVAL caches it), and calls made meanwhile wait for it:
+  // a burst of EVALSHA before Redis knows the script would each fail with NOSCRIPT first.
+  let loaded: Promise<unknown> | undefined;
   return async (keys, args) => {
+    if (!loaded) {
+      const first = byText(keys, args);
+      loaded = first.catch(() => {
+        loaded = undefined; // not loaded: the next call tries again
+      });
+      return first;
+    }
+    await loaded;
     try {
       return await bySha(await hash, keys, args);
     } catch (error) {
       if (!String((error as Error)?.message).includes("NOSCRIPT")) throw error;
-      return byText(keys, args); // EVAL also caches the script: the next EVALSHA finds it
+      return byText(keys, args); // after a restart, a failover or SCRIPT FLUSH
     }
   };
 }
