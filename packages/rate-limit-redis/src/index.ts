@@ -6,6 +6,7 @@ export type { IoRedisLike, NodeRedisLike, RedisConnection } from "./connection.j
 export {
   createRedisRateLimitStore,
   type RateLimitStore,
+  type RedisRateLimitStore,
   RedisRateLimitStoreError,
   type RedisRateLimitStoreOptions,
   type Release,

@@ -1,6 +1,13 @@
 /** `createRedisRateLimitStore`: the account's rate limit kept in Redis, shared by every process. */
-import { type RedisConnection, type RunScript, scriptRunner } from "./connection.js";
+import {
+  type RedisConnection,
+  type RunScript,
+  type Subscription,
+  scriptRunner,
+  subscribe,
+} from "./connection.js";
 import { SCRIPT } from "./script.js";
+import { createShareLimiter, type ShareLimiter } from "./share.js";
 
 /** Gives back a slot. Calling it twice has no further effect. */
 export type Release = () => void;
@@ -14,8 +21,18 @@ export interface RateLimitStore {
   throttled(retryAfterMs?: number): void;
 }
 
+/** The store, and how to end with it. */
+export interface RedisRateLimitStore extends RateLimitStore {
+  /**
+   * Ends cleanly: refuses new calls, waits until the releases already sent are confirmed, gives
+   * Redis back whatever this process still holds, and closes the store's own connection. Call it
+   * once your calls have settled, before you close the Redis connection; it never rejects.
+   */
+  close(): Promise<void>;
+}
+
 export interface RedisRateLimitStoreOptions {
-  /** A connected node-redis or ioredis client; the store only runs one Lua script on it. */
+  /** A connected node-redis or ioredis client; the store runs one Lua script on it. */
   redis: RedisConnection;
   /** The account's API key: its SHA-256 names the account's keys in Redis; the key is not stored. */
   apiKey: string;
@@ -28,19 +45,18 @@ export interface RedisRateLimitStoreOptions {
   /** Requests of the account in flight at once, across every process (default 2). */
   maxInFlight?: number | undefined;
   /**
-   * How long a slot stays taken if its process dies before giving it back (default 31000 ms:
-   * the client's default `timeoutMs` plus a second). Keep it above the client's `timeoutMs`.
+   * How long the slots of a process that stopped answering stay taken (default 5000 ms). A live
+   * process renews them while its requests are open; more than twice `commandTimeoutMs`.
    */
   leaseMs?: number | undefined;
   /** How long one Redis call may take before the store gives up on it (default 1000 ms). */
   commandTimeoutMs?: number | undefined;
   /**
-   * While Redis fails: `false` (default) rejects each call with `RedisRateLimitStoreError`; a
-   * store, e.g. `createLocalRateLimitStore({ requestsPerSecond: 5 / N })` from `@pingback/client`
-   * for N processes, limits this process alone instead, and Redis is asked again every
-   * `commandTimeoutMs × 5`.
+   * While Redis fails: `false` (default) refuses every call with `RedisRateLimitStoreError`;
+   * `true` keeps this process to its share of the account (the rate, burst and in-flight cap
+   * divided among the processes Redis last counted) until Redis answers again.
    */
-  fallback?: RateLimitStore | false | undefined;
+  fallback?: boolean | undefined;
   /** Told when the store switches to the fallback and back (default: `console.warn`). */
   onFallback?: ((event: { active: boolean; error?: Error }) => void) | undefined;
   /** Prefix of the store's Redis keys (default `pingback:rate-limit`). */
@@ -54,8 +70,8 @@ export class RedisRateLimitStoreError extends Error {
 
 const STORE = "@pingback/rate-limit-redis";
 const RECOVERY_MS = 10_000;
-/** How often a caller asks again while every slot in flight is leased (a release is not pushed). */
-const IN_FLIGHT_POLL_MS = 20;
+/** Without its own connection's messages, a waiter asks Redis this often (at least). */
+const POLL_MS = 50;
 
 function refuse(option: string, why: string): never {
   throw new TypeError(`createRedisRateLimitStore: \`${option}\` ${why}`);
@@ -71,21 +87,6 @@ function amount(option: string, value: number, min: number, whole = false): numb
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** `promise`, or a `RedisRateLimitStoreError` after `ms`; a failure becomes one too. */
@@ -107,20 +108,31 @@ async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promis
     if (error instanceof RedisRateLimitStoreError) throw error;
     throw new RedisRateLimitStoreError(
       `${STORE}: Redis failed ${what}: ${(error as Error)?.message}`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   } finally {
     clearTimeout(timer);
   }
 }
 
-export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RateLimitStore {
+/** A caller whose ticket is in Redis's line (or on its way there). */
+interface Waiter {
+  resolve(release: Release): void;
+  reject(reason: unknown): void;
+  signal: AbortSignal | null | undefined;
+  onAbort(): void;
+}
+
+type Reply = (number | string)[];
+
+export function createRedisRateLimitStore(
+  options: RedisRateLimitStoreOptions,
+): RedisRateLimitStore {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("createRedisRateLimitStore: pass an options object: { redis, apiKey }.");
   }
-  const run: RunScript = scriptRunner(options.redis, SCRIPT);
+  const redis = options.redis;
+  const run: RunScript = scriptRunner(redis, SCRIPT);
   if (typeof options.apiKey !== "string" || options.apiKey.trim() === "") {
     refuse(
       "apiKey",
@@ -140,16 +152,18 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
       `must leave a whole token of \`burst\` (at most ${burst - 1}), got ${reserve}.`,
     );
   const maxInFlight = amount("maxInFlight", options.maxInFlight ?? 2, 1, true);
-  const leaseMs = amount("leaseMs", options.leaseMs ?? 31_000, 1);
   const commandTimeoutMs = amount("commandTimeoutMs", options.commandTimeoutMs ?? 1_000, 1);
-  const fallback = options.fallback || undefined;
-  if (
-    fallback &&
-    (typeof fallback.acquire !== "function" || typeof fallback.throttled !== "function")
-  ) {
+  const leaseMs = amount("leaseMs", options.leaseMs ?? 5_000, 1);
+  if (leaseMs <= 2 * commandTimeoutMs) {
+    refuse(
+      "leaseMs",
+      `must be more than twice \`commandTimeoutMs\` (${commandTimeoutMs} ms), got ${leaseMs}: a process renews its slots every leaseMs / 2, and a renewal may take commandTimeoutMs.`,
+    );
+  }
+  if (options.fallback !== undefined && typeof options.fallback !== "boolean") {
     refuse(
       "fallback",
-      "must be a rate-limit store, e.g. `createLocalRateLimitStore(options)` from @pingback/client.",
+      "must be true (this process keeps to its share of the account while Redis fails) or false.",
     );
   }
   const onFallback =
@@ -157,107 +171,389 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
     (({ active, error }) =>
       console.warn(
         active
-          ? `${STORE}: ${error?.message}; limiting this process alone (the fallback) until Redis answers again.`
+          ? `${STORE}: ${error?.message}; keeping this process to its share of the account (the fallback) until Redis answers again.`
           : `${STORE}: Redis answers again; the account's shared limit is back.`,
       ));
   const prefix = options.keyPrefix ?? "pingback:rate-limit";
-  // One hash tag, so that both keys live on one node of a Redis Cluster.
-  const keys = sha256(options.apiKey).then((hash) => {
-    const account = `${prefix}:{${hash.slice(0, 32)}}`;
-    return [`${account}:state`, `${account}:leases`];
-  });
-  const args = (op: string, leaseId = "", retryAfterMs = 0) =>
-    [
+  // One hash tag, so that every key lives on one node of a Redis Cluster.
+  const account = sha256(options.apiKey).then((hash) => `${prefix}:{${hash.slice(0, 32)}}`);
+  const keys = account.then((a) => [`${a}:state`, `${a}:leases`, `${a}:line`, `${a}:procs`]);
+  const intervalMs = 1000 / requestsPerSecond;
+  const proc = crypto.randomUUID().replaceAll("-", "");
+
+  const waiting = new Map<string, Waiter>(); // tickets asked of Redis, not granted yet
+  const open = new Set<string>(); // tickets granted, not given back yet
+  const pending = new Set<Promise<unknown>>(); // releases on their way to Redis
+  let tickets = 0;
+  // When Redis last renewed this process's leases (any call, or a grant from the line, does).
+  let renewedAt = Number.NEGATIVE_INFINITY;
+  let askedAt = Number.NEGATIVE_INFINITY; // when this process last called Redis
+  // Whether Redis may hold anything of this process (a failed call leaves it unknown: yes).
+  let registered = false;
+  let down: RedisRateLimitStoreError | undefined;
+  let sharing = false; // the fallback is in use
+  let closed = false;
+  let subscription: Subscription | undefined;
+  let subscribed = false;
+  let startup: Promise<void> = Promise.resolve();
+  let beat: ReturnType<typeof setTimeout> | undefined;
+  let beating = false;
+  // The head of the line, and when the soonest holder of a lease expires unless it answers: the
+  // process whose ticket is the head asks Redis then (if that holder died, its slot is free).
+  let head = "-";
+  let expiresAt: number | undefined;
+  // What the last answer told of Redis: its clock (offset from ours), the rate's next time, and
+  // this process's share of the account, for the fallback.
+  let clock: { offset: number; tat: number; rank: number; count: number } | undefined;
+  // Redis's clock is at least `redisNow` when an answer or a message carrying it arrives: the
+  // largest such offset of the last minute is the one least delayed in transit (a loaded process
+  // reads a message late; a guess from the round trip's middle is off by half of it).
+  let bestOffset = { value: Number.NEGATIVE_INFINITY, at: Number.NEGATIVE_INFINITY };
+  function sampleClock(redisTime: number): void {
+    const at = performance.now();
+    const value = redisTime - at;
+    if (value >= bestOffset.value || at - bestOffset.at > 60_000) bestOffset = { value, at };
+    if (clock) clock.offset = bestOffset.value;
+  }
+  const redisNow = () => performance.now() + (clock?.offset ?? 0);
+  const share: ShareLimiter | undefined = options.fallback
+    ? createShareLimiter({ intervalMs, maxInFlight, redisNow, grantedInFlight: () => open.size })
+    : undefined;
+
+  async function call(
+    what: string,
+    op: string,
+    ticket = "",
+    more: { retryAfterMs?: number; live?: string[] } = {},
+  ): Promise<Reply> {
+    const idle = open.size + waiting.size === 0;
+    const args = [
       op,
-      1000 / requestsPerSecond,
+      intervalMs,
       burst - reserve,
       maxInFlight,
       leaseMs,
       RECOVERY_MS,
-      leaseId,
-      retryAfterMs,
+      `${await account}:grants`,
+      proc,
+      ticket,
+      more.retryAfterMs ?? 0,
+      waiting.size - (waiting.has(ticket) ? 1 : 0), // its other tickets in the line
+      ...(more.live ?? []),
     ].map(String);
-  const call = async (what: string, op: string, leaseId?: string, retryAfterMs?: number) =>
-    bounded(run(await keys, args(op, leaseId, retryAfterMs)), commandTimeoutMs, what) as Promise<
-      number[]
-    >;
+    const sentAt = performance.now();
+    askedAt = sentAt;
+    const reply = (await bounded(run(await keys, args), commandTimeoutMs, what).catch((e) => {
+      registered = true;
+      throw e;
+    })) as Reply;
+    const [, , now, tat, rank, count, expires] = reply.map(Number);
+    if (now !== undefined && tat !== undefined && rank !== undefined && count !== undefined) {
+      clock = { offset: clock?.offset ?? 0, tat, rank, count };
+      sampleClock(now);
+    }
+    if (op !== "throttled") {
+      renewedAt = sentAt;
+      registered = op !== "leave" && !idle;
+    }
+    watch(String(reply[7] ?? "-"), expires ?? -1);
+    return reply;
+  }
 
-  // While Redis fails with a fallback configured: until when the fallback is used without asking.
-  let fallbackUntil: number | undefined;
-  // The process's callers take turns, first-in first-out; only the one whose turn it is asks Redis.
-  let tail: Promise<void> = Promise.resolve();
+  /** Redis failed: every waiting caller is refused at once (or moved to the fallback). */
+  function fail(error: unknown): void {
+    if (closed) return;
+    const cause =
+      error instanceof RedisRateLimitStoreError
+        ? error
+        : new RedisRateLimitStoreError(`${STORE}: ${String(error)}`, { cause: error });
+    const first = down === undefined;
+    down = cause;
+    clearTimeout(beat);
+    beat = undefined;
+    if (first && share && clock) {
+      // Slots Redis granted are sent by the rate's next time at the latest: start after them.
+      share.start(clock, Math.max(redisNow(), clock.tat) + maxInFlight * intervalMs);
+      console.error("start", Date.now(), JSON.stringify(clock), Math.round(redisNow()), open.size);
+      sharing = true;
+      onFallback({ active: true, error: cause });
+    }
+    const waiters = [...waiting.values()];
+    waiting.clear();
+    for (const waiter of waiters) {
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      whileDown(waiter.signal).then(waiter.resolve, waiter.reject);
+    }
+    if (first) probeLater();
+  }
 
-  async function takeFromRedis(signal?: AbortSignal | null): Promise<Release> {
-    const leaseId = crypto.randomUUID();
-    for (;;) {
-      const [granted, waitMs = 0, why] = await call("a slot request", "acquire", leaseId).catch(
-        (error: unknown) => {
-          // A request that timed out may still run once Redis wakes up: the release queued behind
-          // it on the same connection gives its slot back instead of leaving it to expire.
-          call("a release", "release", leaseId).catch(() => {});
-          throw error;
-        },
+  function refusal(cause: RedisRateLimitStoreError): RedisRateLimitStoreError {
+    return new RedisRateLimitStoreError(
+      `${cause.message}. The account's rate limit cannot be checked, so the request was not sent: check the Redis connection, or set \`fallback: true\` to keep each process to its share meanwhile.`,
+      { cause: cause.cause },
+    );
+  }
+
+  function whileDown(signal?: AbortSignal | null): Promise<Release> {
+    const cause = down as RedisRateLimitStoreError;
+    if (share && sharing) return share.acquire(signal);
+    if (share) {
+      return Promise.reject(
+        new RedisRateLimitStoreError(
+          `${cause.message}. This process has not reached Redis yet, so it has no share of the account to keep to: the request was not sent. Check the Redis connection.`,
+          { cause: cause.cause },
+        ),
       );
-      if (granted === 1) {
-        let released = false;
-        return () => {
-          if (released) return;
-          released = true;
-          // Fire and forget: if it fails, the lease expires by itself.
-          call("a release", "release", leaseId).catch(() => {});
-        };
+    }
+    return Promise.reject(refusal(cause));
+  }
+
+  /** Asks Redis again on the store's own schedule; the timer does not keep the process alive. */
+  function probeLater(): void {
+    const timer = setTimeout(async () => {
+      if (closed) return;
+      try {
+        const reply = await call("a probe", "heartbeat", "", { live: [...open] });
+        recover();
+        heard(reply);
+      } catch {
+        probeLater();
       }
-      await sleep(why === 2 ? Math.min(waitMs, IN_FLIGHT_POLL_MS) : Math.max(1, waitMs), signal);
+    }, commandTimeoutMs);
+    timer.unref?.();
+  }
+
+  function recover(): void {
+    down = undefined;
+    if (!share || !sharing) return;
+    sharing = false;
+    onFallback({ active: false });
+    for (const waiter of share.stop()) fromRedis(waiter.signal).then(waiter.resolve, waiter.reject);
+  }
+
+  /** The account's channel: "<ticket> <delayMs>" for each grant from the line. */
+  function listen(): void {
+    if (subscribed || closed) return;
+    subscribed = true;
+    // The first calls wait (up to commandTimeoutMs) until the channel is heard, so that they need
+    // not ask Redis on a timer meanwhile.
+    startup = account.then(async (a) => {
+      if (closed) return;
+      subscription = subscribe(redis, `${a}:grants`, {
+        message(text) {
+          const [ticket = "", delay = "0", newHead = "-", expires = "-1", procs, time] =
+            text.split(" ");
+          watch(newHead, Number(expires));
+          if (time !== undefined) sampleClock(Number(time));
+          if (clock && procs !== undefined) {
+            // Every grant tells who is live: the share stays current for a process that waits.
+            const ids = procs === "" ? [] : procs.split(",");
+            clock.rank = ids.filter((id) => id < proc).length;
+            clock.count = ids.length + (ids.includes(proc) ? 0 : 1);
+          }
+          if (ticket.startsWith(`${proc}:`)) {
+            renewedAt = performance.now();
+            granted(ticket, Number(delay));
+          }
+          keepAlive();
+        },
+        // Lost: Redis may be gone (a heartbeat finds out within commandTimeoutMs) and grants
+        // published meanwhile are lost (the heartbeat's answer lists them).
+        down: () => heartbeat(),
+        up: () => heartbeat(),
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        subscription?.subscribed,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, commandTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    });
+  }
+
+  /** Asks Redis which of this process's tickets were granted, and renews its slots. */
+  function heartbeat(): void {
+    if (beating || down || closed || open.size + waiting.size === 0) return;
+    beating = true;
+    clearTimeout(beat);
+    beat = undefined;
+    call("a heartbeat", "heartbeat", "", { live: [...open, ...waiting.keys()] })
+      .then(heard, fail)
+      .finally(() => {
+        beating = false;
+        keepAlive();
+      });
+  }
+
+  function heard(reply: Reply): void {
+    for (let i = 8; i + 1 < reply.length; i += 2) {
+      const ticket = String(reply[i]);
+      if (waiting.has(ticket)) granted(ticket, Number(reply[i + 1]));
     }
   }
 
-  async function take(signal?: AbortSignal | null): Promise<Release> {
-    if (fallback && fallbackUntil !== undefined && performance.now() < fallbackUntil) {
-      return fallback.acquire(signal);
+  function watch(newHead: string, expires: number): void {
+    head = newHead;
+    expiresAt = expires >= 0 ? performance.now() + expires : undefined;
+  }
+
+  /**
+   * In how long this process must ask Redis: to renew the leases it holds (every leaseMs / 2;
+   * any call does), when its ticket heads the line and a holder's lease runs out, or, without
+   * the channel's messages, every interval while it waits. Infinity: nothing to ask.
+   */
+  function nextBeat(): number {
+    const now = performance.now();
+    let due = Number.POSITIVE_INFINITY;
+    if (open.size > 0) due = renewedAt + leaseMs / 2 - now;
+    if (waiting.has(head) && expiresAt !== undefined) due = Math.min(due, expiresAt + 1 - now);
+    if (waiting.size > 0 && !subscription?.ready) {
+      due = Math.min(due, askedAt + Math.max(intervalMs, POLL_MS) - now);
     }
-    try {
-      const release = await takeFromRedis(signal);
-      if (fallbackUntil !== undefined) {
-        fallbackUntil = undefined;
-        onFallback({ active: false });
-      }
-      return release;
-    } catch (error) {
-      if (!(error instanceof RedisRateLimitStoreError)) throw error; // the caller's abort
-      if (!fallback) {
-        throw new RedisRateLimitStoreError(
-          `${error.message}. The account's rate limit cannot be checked, so the request was not sent: check the Redis connection, or set \`fallback\` to limit each process alone meanwhile.`,
-          { cause: error.cause },
+    return due;
+  }
+
+  function keepAlive(): void {
+    clearTimeout(beat);
+    beat = undefined;
+    if (beating || down || closed) return;
+    const due = nextBeat();
+    if (due === Number.POSITIVE_INFINITY) return;
+    beat = setTimeout(
+      () => {
+        beat = undefined;
+        if (nextBeat() <= 1) heartbeat();
+        else keepAlive();
+      },
+      Math.max(1, Math.ceil(due)),
+    );
+  }
+
+  /** Gives a ticket back to Redis (a release, or a ticket nobody waits for any more). */
+  function giveBack(ticket: string): void {
+    share?.wake();
+    // While Redis fails the probe's heartbeat tells it what is still held once it answers.
+    if (down) return;
+    const release = call("a release", "release", ticket)
+      .then(() => keepAlive(), fail)
+      .finally(() => pending.delete(release));
+    pending.add(release);
+  }
+
+  /** Redis granted `ticket`, to be sent in `delayMs`. */
+  function granted(ticket: string, delayMs: number): void {
+    const waiter = waiting.get(ticket);
+    if (!waiter) {
+      if (!open.has(ticket)) giveBack(ticket); // its caller gave up or was refused meanwhile
+      return;
+    }
+    waiting.delete(ticket);
+    open.add(ticket);
+    let released = false;
+    const release: Release = () => {
+      if (released) return;
+      released = true;
+      open.delete(ticket);
+      giveBack(ticket);
+    };
+    const { signal } = waiter;
+    signal?.removeEventListener("abort", waiter.onAbort);
+    if (delayMs <= 0) {
+      waiter.resolve(release);
+      return;
+    }
+    // The slot's send time, reserved by Redis: sleep until then; an abort gives the slot back.
+    const onAbort = () => {
+      clearTimeout(timer);
+      release();
+      waiter.reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      waiter.resolve(release);
+    }, delayMs);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  }
+
+  function fromRedis(signal?: AbortSignal | null): Promise<Release> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (down) return whileDown(signal);
+    listen();
+    return new Promise((resolve, reject) => {
+      const ticket = `${proc}:${++tickets}`;
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          waiting.delete(ticket);
+          reject(signal?.reason);
+          giveBack(ticket); // out of the line, or its slot back if granted meanwhile
+        },
+      };
+      waiting.set(ticket, waiter);
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      startup
+        .then(() => {
+          if (!waiting.has(ticket)) throw ticket; // gave up before asking
+          return call("a slot request", "acquire", ticket);
+        })
+        .then(
+          (reply) => {
+            if (reply[0] === 1) granted(ticket, Number(reply[1]));
+            keepAlive();
+          },
+          (error: unknown) => {
+            if (error === ticket) return;
+            // A request that timed out may still run once Redis wakes up: the release queued behind
+            // it on the same connection takes it out again.
+            if (!down) call("a release", "release", ticket).catch(() => {});
+            fail(error);
+          },
         );
-      }
-      if (fallbackUntil === undefined) onFallback({ active: true, error });
-      fallbackUntil = performance.now() + commandTimeoutMs * 5;
-      return fallback.acquire(signal);
-    }
+    });
   }
 
+  const refusedLater = () =>
+    new RedisRateLimitStoreError(`${STORE}: the store was closed while this call waited.`);
+  let closing: Promise<void> | undefined;
+  // Subscribed from the start, so that the first calls to wait are told of their grants too.
+  listen();
   return {
     acquire(signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      const previous = tail;
-      let done = () => {};
-      tail = new Promise((resolve) => {
-        done = resolve;
-      });
-      const turn = new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(signal?.reason);
-        signal?.addEventListener("abort", onAbort, { once: true });
-        previous.then(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        });
-      });
-      // An aborted caller leaves the line at once, but the next one still waits for the one before.
-      return turn.then(() => take(signal)).finally(() => previous.then(done));
+      if (closed) {
+        return Promise.reject(
+          new RedisRateLimitStoreError(
+            `${STORE}: the store is closed (\`close()\` was called): create a new one to send more requests.`,
+          ),
+        );
+      }
+      return fromRedis(signal);
     },
     throttled(retryAfterMs) {
-      fallback?.throttled(retryAfterMs);
-      call("a 429 report", "throttled", "", retryAfterMs ?? 0).catch(() => {});
+      if (down) {
+        share?.throttled(retryAfterMs);
+        return;
+      }
+      call("a 429 report", "throttled", "", { retryAfterMs: retryAfterMs ?? 0 }).catch(fail);
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        clearTimeout(beat);
+        for (const waiter of share?.stop() ?? []) waiter.reject(refusedLater());
+        for (const waiter of waiting.values()) {
+          waiter.signal?.removeEventListener("abort", waiter.onAbort);
+          waiter.reject(refusedLater());
+        }
+        waiting.clear();
+        await Promise.allSettled([...pending]);
+        if (registered || open.size > 0) await call("a leave", "leave").catch(() => {});
+        await subscription?.close().catch(() => {});
+      })();
+      return closing;
     },
   };
 }

@@ -11,6 +11,8 @@ export interface Worker {
   /** Resolves with the first line of stdout that satisfies `test`. */
   line(test: (line: string) => boolean): Promise<string>;
   go(): void;
+  /** Resolves with the exit code once the process has ended by itself. */
+  ended: Promise<number | null>;
 }
 
 export function startWorker(task: WorkerTask): Worker {
@@ -37,6 +39,7 @@ export function startWorker(task: WorkerTask): Worker {
   child.stderr?.on("data", (chunk: Buffer) => {
     err += chunk.toString();
   });
+  const ended = new Promise<number | null>((resolve) => child.once("exit", resolve));
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code, signal) =>
       reject(new Error(`worker exited (${code ?? signal}) before answering:\n${err}`)),
@@ -53,16 +56,30 @@ export function startWorker(task: WorkerTask): Worker {
       ]);
     },
     go: () => child.stdin?.write("go\n"),
+    ended,
   };
 }
 
-/** Runs `count` workers doing `task` together; resolves with each one's results. */
-export async function runTogether(count: number, task: WorkerTask): Promise<WorkerResult[]> {
+/**
+ * Runs `count` workers doing `task` together; resolves with each one's results. `during` runs
+ * while they work (e.g. to kill Redis); with `untilEnded`, resolves once every worker has ended by
+ * itself (else they are killed once they have answered).
+ */
+export async function runTogether(
+  count: number,
+  task: WorkerTask,
+  { during, untilEnded = false }: { during?: () => Promise<void>; untilEnded?: boolean } = {},
+): Promise<WorkerResult[]> {
   const workers = Array.from({ length: count }, () => startWorker(task));
   try {
     await Promise.all(workers.map((w) => w.line((l) => l === "ready")));
     for (const w of workers) w.go();
+    await during?.();
     const lines = await Promise.all(workers.map((w) => w.line((l) => l.startsWith("{"))));
+    if (untilEnded) {
+      const codes = await Promise.all(workers.map((w) => w.ended));
+      if (codes.some((code) => code !== 0)) throw new Error(`workers exited with ${codes}`);
+    }
     return lines.map((l) => JSON.parse(l) as WorkerResult);
   } finally {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
