@@ -26,7 +26,13 @@ const typeScriptInterop: Plugin = {
 // @pingback/types stays an external dependency (not inlined into the .d.ts), so the API's types
 // have one source that the client and its users share.
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // The core, and the optional parts a client pays for only when it imports them.
+  entry: {
+    index: "src/index.ts",
+    drift: "src/drift/index.ts",
+    otel: "src/otel/index.ts",
+    logger: "src/logger.ts",
+  },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,

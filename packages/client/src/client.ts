@@ -7,6 +7,7 @@ import createClient, {
   mergeHeaders,
 } from "openapi-fetch";
 import { PingbackAbortError, PingbackError, PingbackTimeoutError, redacted } from "./errors.js";
+import { emitterOf } from "./events.js";
 import { failedCallOf } from "./operation.js";
 import {
   checkApiKey,
@@ -123,7 +124,11 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
     );
   }
   const rateLimit = resolveRateLimit(options.rateLimit);
+  const emit = emitterOf(options.observers);
+  let calls = 0;
   const policy = {
+    emit,
+    sharedLimiter: !!rateLimit && !!rateLimit.store,
     limiter: rateLimit && (rateLimit.store ?? createRateLimiter(rateLimit)),
     retry: resolveRetry(options.retry),
     pause: { until: 0 },
@@ -187,7 +192,10 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
     const ms =
       init?.timeoutMs === undefined ? timeoutMs : resolveTimeout(init.timeoutMs, operation);
     const deadline = deadlines.start(ms, init?.signal);
-    const call: Call = { operation, deadline, phase: "queue" };
+    const call: Call = { operation, id: ++calls, deadline, phase: "queue" };
+    const start = emit && performance.now();
+    const event = emit && { callId: call.id, operation };
+    if (event) emit({ ...event, type: "call" });
     const nulls = withheldFrom(declared);
     let result: Answer;
     try {
@@ -201,30 +209,53 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
         ...(!init?.params?.path && url.includes("{") && { params: { ...init?.params, path: {} } }),
         ...(init?.fetch && { fetch: createTransport({ ...policy, fetch: init.fetch }) }),
       } as Init);
-    } catch (error) {
+    } catch (caught) {
       const { signal } = deadline;
+      let error = caught;
       // The deadline or the caller ended the call, wherever it was: in the queue, in fetch, in
       // the body (fetch aborts it with the signal), or in a wait between attempts.
       if (signal.aborted) {
-        throw deadline.timedOut()
+        error = deadline.timedOut()
           ? new PingbackTimeoutError(ms, { operation, phase: call.phase })
           : new PingbackAbortError(signal.reason, operation, call.phase);
-      }
-      // A 2xx whose body is not JSON: an HTML page from a proxy, or a baseUrl that is not the API.
-      if (error instanceof SyntaxError && call.response) {
+        if (event && deadline.timedOut()) {
+          emit({ ...event, type: "timeout", timeoutMs: ms, phase: call.phase });
+        }
+      } else if (caught instanceof SyntaxError && call.response) {
+        // A 2xx whose body is not JSON: an HTML page from a proxy, or a baseUrl that is not the API.
         const type = call.response.headers.get("content-type") ?? "none";
-        throw new PingbackError({
+        error = new PingbackError({
           status: call.response.status,
           body: undefined,
           operation,
           reason: `the body is not JSON (content-type: ${type}); is \`baseUrl\` the API's?`,
-          cause: error,
+          cause: caught,
           headers: call.response.headers,
+        });
+      }
+      if (event) {
+        emit({
+          ...event,
+          type: "call-end",
+          durationMs: performance.now() - (start as number),
+          status: call.response?.status,
+          error: error instanceof Error ? error.name : typeof error,
         });
       }
       throw error;
     } finally {
       deadline.clear();
+    }
+    if (event) {
+      const body = result.error as { errorCode?: unknown; requestId?: unknown } | undefined;
+      emit({
+        ...event,
+        type: "call-end",
+        durationMs: performance.now() - (start as number),
+        status: result.response.status,
+        errorCode: typeof body?.errorCode === "string" ? body.errorCode : undefined,
+        requestId: typeof body?.requestId === "string" ? body.requestId : undefined,
+      });
     }
     // A server may echo the key it refused: the result's `error` is redacted like a PingbackError.
     const key = result.error === undefined ? null : failedCallOf(result.response)?.apiKey;

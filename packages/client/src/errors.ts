@@ -19,7 +19,8 @@ type ErrorName =
   | "PingbackNetworkError"
   | "PingbackTimeoutError"
   | "PingbackAbortError"
-  | "PingbackPaginationError";
+  | "PingbackPaginationError"
+  | "PingbackRedirectError";
 
 /**
  * Where a call was when it timed out or was aborted: waiting for the rate limit, waiting for the
@@ -236,6 +237,31 @@ export class PingbackPaginationError extends PingbackFailure {
       operation,
     );
     Object.assign(this, { page, received, fetched, total });
+  }
+}
+
+/**
+ * The API's host redirected the request to another origin (another host, port, or http): it was
+ * not followed, so neither the API key nor the body (a webhook intake's path is its secret) left.
+ */
+export class PingbackRedirectError extends PingbackFailure {
+  override readonly name = "PingbackRedirectError" as const;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, "PingbackRedirectError");
+  }
+  /** The origin the redirect pointed to (`https://host:port`, never its path); undefined when the runtime hides it. */
+  declare readonly targetOrigin: string | undefined;
+  /** The redirect's status, e.g. 302. */
+  declare readonly status: number;
+
+  constructor(status: number, targetOrigin: string | undefined, operation: string) {
+    super(
+      `${operation} was redirected (${status}) to ${targetOrigin ?? "a hidden origin"}: not followed, the key goes only to \`baseUrl\`'s origin.`,
+      operation,
+    );
+    this.status = status;
+    this.targetOrigin = targetOrigin;
   }
 }
 

@@ -11,8 +11,15 @@ export {
   type PingbackErrorInit,
   PingbackNetworkError,
   PingbackPaginationError,
+  PingbackRedirectError,
   PingbackTimeoutError,
 } from "./errors.js";
+export type {
+  FailureReason,
+  PingbackEvent,
+  PingbackEventOf,
+  PingbackObserver,
+} from "./events.js";
 export {
   DEFAULT_BASE_URL,
   DEFAULT_RATE_LIMIT,

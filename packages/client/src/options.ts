@@ -1,5 +1,6 @@
 /** The options of `createPingbackClient`, their defaults, and the checks that refuse bad ones. */
 import type { HeadersOptions } from "openapi-fetch";
+import type { PingbackObserver } from "./events.js";
 import type { RateLimitStore } from "./rate-limit.js";
 
 /** Where the API lives. It is served over HTTPS only. */
@@ -77,6 +78,8 @@ export interface PingbackClientOptions {
   retry?: RetryOptions | false | undefined;
   /** Each call's deadline, from the call to its body's end (rate-limit queue, retries and their waits included), in ms (default 30000). */
   timeoutMs?: number | undefined;
+  /** Told every event of every call: requests, answers, retries, rate-limit waits, timeouts. */
+  observers?: readonly PingbackObserver[] | undefined;
 }
 
 /** Options a single request may override, passed next to `params` and `body`. */

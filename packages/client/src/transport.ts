@@ -3,11 +3,18 @@
  * deadline, and retries what `retryDelay` allows while the deadline leaves time for it. Everything
  * else stays openapi-fetch's.
  */
-import { type CallPhase, PingbackNetworkError, PingbackTimeoutError } from "./errors.js";
+import {
+  type CallPhase,
+  PingbackNetworkError,
+  PingbackRedirectError,
+  PingbackTimeoutError,
+} from "./errors.js";
+import type { Emit, Note } from "./events.js";
 import { rememberFailedCall } from "./operation.js";
 import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
 import { resolveRetry } from "./options.js";
 import type { RateLimitStore } from "./rate-limit.js";
+import { fetchSameOrigin } from "./redirect.js";
 import { type Failure, parseRetryAfter, retryDelay } from "./retry.js";
 import { type Deadline, sleep } from "./timeout.js";
 
@@ -17,6 +24,8 @@ export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
 export interface Call {
   /** `METHOD /path/{param}`. */
   operation: string;
+  /** Names the call in events. */
+  id: number;
   /** The call's deadline, which also follows the caller's signal. */
   deadline: Deadline;
   /** Where the call is, for the error if its deadline passes or its caller aborts. */
@@ -36,6 +45,10 @@ export interface TransportOptions {
   retry: ResolvedRetry;
   /** Until when (performance.now()) the API asked this client to pause, by its last 429. */
   pause: { until: number };
+  /** Reports what happens to observers; undefined when there are none. */
+  emit: Emit;
+  /** Whether `limiter` is the `rateLimit.store` (shared by processes) rather than this client's own. */
+  sharedLimiter: boolean;
 }
 
 /** The error's message and, for Node's "fetch failed", the code of its cause (ECONNRESET, ...). */
@@ -51,7 +64,7 @@ const over = (bound: number, retry: ResolvedRetry) =>
   `more than ${bound === retry.maxRetryAfterMs ? "maxRetryAfterMs" : "the deadline leaves"} (${Math.floor(bound)} ms)`;
 
 export function createTransport(options: TransportOptions): Fetch {
-  const { fetch, limiter, pause } = options;
+  const { fetch, limiter, pause, emit, sharedLimiter } = options;
   return async function pingbackFetch(request) {
     const own = request as Request & PingbackRequestOptions & CallInfo;
     const call = own.pingbackCall as Call;
@@ -60,6 +73,7 @@ export function createTransport(options: TransportOptions): Fetch {
     // A request's own options are checked here, before the request is sent.
     const retry =
       own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry, operation);
+    const note: Note = emit && ((event) => emit({ callId: call.id, operation, ...event }));
 
     for (let retryNumber = 1; ; retryNumber++) {
       call.phase = "queue";
@@ -73,18 +87,38 @@ export function createTransport(options: TransportOptions): Fetch {
           reason: `the API's Retry-After pauses calls ${Math.ceil(paused)} ms more, ${over(bound, retry)}`,
         });
       }
-      const release = limiter && (limiter.tryAcquire?.() ?? (await limiter.acquire(signal)));
+      let release = limiter?.tryAcquire?.();
+      if (limiter && !release) {
+        const waitStart = performance.now();
+        release = await limiter.acquire(signal);
+        const waitedMs = performance.now() - waitStart;
+        const kind = sharedLimiter ? "shared" : "local";
+        note?.({ type: "rate-limit", attempt: retryNumber, waitedMs, limiter: kind });
+      }
       // A body can be read once: keep the original intact while another attempt may follow.
       const sent =
         retryNumber <= retry.retries && request.body !== null ? request.clone() : request;
       let failure: Failure;
       let result: Response | Error;
       call.phase = "headers";
+      const start = note && performance.now();
+      note?.({ type: "request", attempt: retryNumber });
       try {
-        result = await fetch(sent, { signal });
+        result = await fetchSameOrigin(fetch, sent, signal, operation);
+        const durationMs = note && performance.now() - (start as number);
+        note?.({
+          type: "response",
+          attempt: retryNumber,
+          status: result.status,
+          durationMs: durationMs as number,
+        });
       } catch (error) {
-        // The wrapper turns the deadline's or the caller's abort into its typed error.
+        // The wrapper turns the deadline's or the caller's abort into its typed error (and event).
         if (signal.aborted) throw error;
+        const name = error instanceof PingbackRedirectError ? error.name : "PingbackNetworkError";
+        note?.({ type: "network-error", attempt: retryNumber, error: name });
+        // A refused redirect is not retried: the next answer would be the same.
+        if (error instanceof PingbackRedirectError) throw error;
         // The host names the server that did not answer; the path and query may hold an email.
         result = new PingbackNetworkError(
           `${operation} got no response from ${new URL(request.url).host}: ${describe(error)}`,
@@ -113,6 +147,16 @@ export function createTransport(options: TransportOptions): Fetch {
       const left = deadline.left();
       if (typeof delayMs === "number" && delayMs >= left) {
         delayMs = `waiting ${delayMs} ms, ${over(left, retry)}`;
+      }
+      if (note) {
+        const status = "status" in failure ? failure.status : undefined;
+        const reason = status === undefined ? "network" : "status";
+        if (typeof delayMs === "number") {
+          note({ type: "retry", attempt: retryNumber, reason, status, delayMs });
+        } else if (reason === "network" || status === 429 || (status as number) >= 500) {
+          // A 4xx other than 429 is an answer; anything else without a retry is a give-up.
+          note({ type: "give-up", attempts: retryNumber, reason, status });
+        }
       }
       if (typeof delayMs !== "number") {
         if (result instanceof Error) throw result;

@@ -10,10 +10,37 @@ afterEach(async () => {
   await server?.close();
 });
 
-test("the README shows examples/usage.ts whole", async () => {
+test.each(["usage.ts", "production.ts"])("the README shows examples/%s whole", async (file) => {
   const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
-  const example = await readFile(new URL("../examples/usage.ts", import.meta.url), "utf8");
+  const example = await readFile(new URL(`../examples/${file}`, import.meta.url), "utf8");
   expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+});
+
+test("the production example runs: spans, log lines and drift reports, none with the email", async () => {
+  server = await startServer((_, res) =>
+    sendJson(res, 200, { message: "Contact found", data: { id: 7, email: "ada@example.com" } }),
+  );
+  vi.stubEnv("PINGBACK_API_KEY", "sk_example");
+  vi.stubEnv("PINGBACK_BASE_URL", server.baseUrl);
+  vi.stubEnv("PINGBACK_LOG", "debug");
+  vi.spyOn(Math, "random").mockReturnValue(0.05); // inside the 10% sample
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  const debug = vi.spyOn(console, "debug").mockImplementation(() => {});
+  vi.spyOn(console, "info").mockImplementation(() => {});
+
+  await import("../examples/production.js");
+
+  expect(log.mock.calls).toEqual([[7]]);
+  expect(debug.mock.calls.map(([, message]) => message)).toContainEqual(
+    expect.stringMatching(/^GET \/contacts\/\{email\}: attempt 1 answered 200 in \d+ ms$/),
+  );
+  expect(warn.mock.calls.map(([line]) => line)).toEqual([
+    expect.stringContaining('"pointer":"/data/id","rule":"type"'),
+  ]);
+  const everything = JSON.stringify([debug.mock.calls, warn.mock.calls]);
+  expect(everything).not.toContain("ada@example.com");
+  expect(everything).not.toContain("sk_example");
 });
 
 test("the example runs: creates, handles a 404 by its code, and lists every contact", async () => {

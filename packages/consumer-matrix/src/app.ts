@@ -8,7 +8,7 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { transform } from "esbuild";
 import { mustRun } from "./run.js";
-import { TYPES_NODE } from "./versions.js";
+import { OPENTELEMETRY_API, TYPES_NODE } from "./versions.js";
 
 const fixtures = new URL("../fixtures/", import.meta.url);
 const fixture = (name: string) => readFile(new URL(name, fixtures), "utf8");
@@ -77,6 +77,7 @@ export async function createApp(dir: string, tarballs: string[], quickstart: str
       "--prefer-offline",
       ...tarballs,
       TYPES_NODE,
+      OPENTELEMETRY_API,
     ],
     { cwd: dir, timeoutMs: 600_000 },
   );
@@ -85,11 +86,13 @@ export async function createApp(dir: string, tarballs: string[], quickstart: str
   // The same for the user's test against @pingback/testing's fake.
   const check = await fixture("check.ts");
   const fake = await fixture("fake.ts");
+  const production = await fixture("production.ts");
   const plain = join(dir, "plain");
   await mkdir(plain);
   for (const [name, source] of [
     ["check", check],
     ["fake", fake],
+    ["production", production],
   ] as const) {
     for (const format of ["esm", "cjs"] as const) {
       const { code } = await transform(source, { loader: "ts", format, target: "es2022" });
@@ -102,7 +105,9 @@ export async function createApp(dir: string, tarballs: string[], quickstart: str
 
   // TypeScript: the same sources in each project, renamed to .mts/.cts where the project needs it.
   const main = await fixture("main.ts");
-  const sources = { check, fake, quickstart: await readFile(quickstart, "utf8") };
+  // production.ts is compiled (the types of the optional entry points under each module option),
+  // and run by the JavaScript consumers.
+  const sources = { check, fake, production, quickstart: await readFile(quickstart, "utf8") };
   for (const [name, project] of Object.entries(TS_PROJECTS)) {
     const folder = join(dir, `ts-${name}`);
     await mkdir(folder);

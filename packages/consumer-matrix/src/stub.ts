@@ -3,7 +3,9 @@
  * of the spec with its own documented example (nothing about the API is written here twice). An
  * email path parameter that starts with `missing-` gets the operation's documented 404, with the
  * caller's API key echoed in its message, so a client that copies a body into its errors unredacted
- * is caught. It counts the requests of each API key: that is how the matrix knows the key was sent.
+ * is caught. An email that starts with `drift-` gets the documented 2xx body with its `data`
+ * replaced by `{ id: 42 }`: off the spec, for the drift report. It counts the requests of each API
+ * key: that is how the matrix knows the key was sent.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -76,6 +78,9 @@ export async function startStub(spec: Json): Promise<Stub> {
       return send(status, { ...body, message: `${body.message} (x-api-key: ${apiKey})` });
     }
     const { status, body } = example(route.operation, "2");
+    if (params.some((p) => decodeURIComponent(p).startsWith("drift-"))) {
+      return send(status, { ...body, data: { id: 42 } });
+    }
     send(status, body);
   };
   const server = createServer((req, res) => {

@@ -17,3 +17,6 @@ export const TYPESCRIPT_VERSIONS = ["5.4.2", "5.9.3", "6.0.3", "7.0.2"] as const
 
 /** The consumers' own @types/node: the workspace's. */
 export const TYPES_NODE = "@types/node@20.19.43";
+
+/** The optional peer of `@pingback/client/otel`, installed beside the tarballs as a user would. */
+export const OPENTELEMETRY_API = "@opentelemetry/api@1.10.0";
