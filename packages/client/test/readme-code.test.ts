@@ -71,7 +71,13 @@ describe("README code", () => {
   }, async () => {
     const errors = await typeCheck(dir, sources, {
       typeRoots: [join(packageDir, "node_modules/@types")],
-      paths: { "@pingback/client": [join(dir, "built/index.d.ts")] },
+      paths: {
+        "@pingback/client": [join(dir, "built/index.d.ts")],
+        // The optional entry points, as a user's `exports` resolves them.
+        "@pingback/client/drift": [join(dir, "built/drift.d.ts")],
+        "@pingback/client/otel": [join(dir, "built/otel.d.ts")],
+        "@pingback/client/logger": [join(dir, "built/logger.d.ts")],
+      },
     });
     expect(errors.join("\n")).toBe("");
   });
