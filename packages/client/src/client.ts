@@ -128,7 +128,7 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   let calls = 0;
   const policy = {
     emit,
-    sharedLimiter: !!rateLimit && !!rateLimit.store,
+    sharedLimiter: !!rateLimit?.store,
     limiter: rateLimit && (rateLimit.store ?? createRateLimiter(rateLimit)),
     retry: resolveRetry(options.retry),
     pause: { until: 0 },
@@ -153,33 +153,26 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
     headers,
   });
   /**
-   * The client's headers an operation must not get, as nulls (openapi-fetch drops a header whose
-   * value is null): its own headers the operation does not declare, and, for an operation that
-   * takes no key (a webhook intake, whose URL is its secret), the `headers` option's too. Undefined
-   * when the operation gets them all. Computed once per declared set (the generated table's).
+   * The headers an operation must not get, which the transport removes from its request: the
+   * client's own headers it does not declare and, for an operation that takes no key (a webhook
+   * intake, whose URL is its secret), the key and every header of the `headers` option, even
+   * one the request sets itself. Computed once per declared set (the generated table's).
    */
-  const withheld = new Map<readonly string[], Record<string, null> | undefined>();
-  function withheldFrom(declared: readonly string[]) {
-    if (withheld.has(declared)) return withheld.get(declared);
-    const keyless = !declared.includes("x-api-key");
-    const nulls: Record<string, null> = keyless ? { "x-api-key": null } : {};
-    for (const name in headers) {
-      if (OWN_HEADERS.includes(name) ? !declared.includes(name) : keyless) nulls[name] = null;
+  const withheld = new Map<readonly string[], string[]>();
+  function withheldFrom(declared: readonly string[]): string[] {
+    let names = withheld.get(declared);
+    if (!names) {
+      names = declared.includes("x-api-key")
+        ? OWN_HEADERS.filter((name) => !declared.includes(name))
+        : ["x-api-key", ...Object.keys(headers)];
+      withheld.set(declared, names);
     }
-    const result = Object.keys(nulls).length ? nulls : undefined;
-    withheld.set(declared, result);
-    return result;
+    return names;
   }
   // Each call names its operation for error messages (openapi-fetch copies unknown init keys onto
   // the Request), and a request's own `fetch` is wrapped so the limit, retries and deadline apply.
   type Init =
-    | {
-        fetch?: Fetch;
-        signal?: AbortSignal;
-        timeoutMs?: number;
-        params?: { path?: object };
-        headers?: unknown;
-      }
+    | { fetch?: Fetch; signal?: AbortSignal; timeoutMs?: number; params?: { path?: object } }
     | undefined;
   type Answer = { error?: unknown; response: Response };
   const request = client.request as unknown as (m: string, u: string, i: Init) => Promise<Answer>;
@@ -192,74 +185,72 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
     const ms =
       init?.timeoutMs === undefined ? timeoutMs : resolveTimeout(init.timeoutMs, operation);
     const deadline = deadlines.start(ms, init?.signal);
-    const call: Call = { operation, id: ++calls, deadline, phase: "queue" };
+    const call: Call = {
+      operation,
+      id: ++calls,
+      deadline,
+      phase: "queue",
+      withheld: withheldFrom(declared),
+    };
     const start = emit && performance.now();
     const event = emit && { callId: call.id, operation };
     if (event) emit({ ...event, type: "call" });
-    const nulls = withheldFrom(declared);
-    let result: Answer;
+    let result: Answer | undefined;
+    let error: unknown;
+    let failed = false;
     try {
       result = await request(method, url, {
         ...init,
         pingbackCall: call,
-        // The key never goes where it is not declared, even when the request sets it itself.
-        ...(nulls && { headers: withheldHeaders(nulls, init?.headers) }),
         // openapi-fetch fills the path only when `params.path` exists: without it, plain JS would
         // send the literal `{email}`. An empty one makes the serializer name what is missing.
         ...(!init?.params?.path && url.includes("{") && { params: { ...init?.params, path: {} } }),
         ...(init?.fetch && { fetch: createTransport({ ...policy, fetch: init.fetch }) }),
       } as Init);
     } catch (caught) {
+      failed = true;
+      error = caught;
       const { signal } = deadline;
-      let error = caught;
       // The deadline or the caller ended the call, wherever it was: in the queue, in fetch, in
       // the body (fetch aborts it with the signal), or in a wait between attempts.
       if (signal.aborted) {
-        error = deadline.timedOut()
+        const timedOut = deadline.timedOut();
+        error = timedOut
           ? new PingbackTimeoutError(ms, { operation, phase: call.phase })
           : new PingbackAbortError(signal.reason, operation, call.phase);
-        if (event && deadline.timedOut()) {
+        if (event && timedOut)
           emit({ ...event, type: "timeout", timeoutMs: ms, phase: call.phase });
-        }
       } else if (caught instanceof SyntaxError && call.response) {
         // A 2xx whose body is not JSON: an HTML page from a proxy, or a baseUrl that is not the API.
-        const type = call.response.headers.get("content-type") ?? "none";
+        const { status, headers } = call.response;
         error = new PingbackError({
-          status: call.response.status,
+          status,
           body: undefined,
           operation,
-          reason: `the body is not JSON (content-type: ${type}); is \`baseUrl\` the API's?`,
+          reason: `the body is not JSON (content-type: ${headers.get("content-type")}); is \`baseUrl\` the API's?`,
           cause: caught,
-          headers: call.response.headers,
+          headers,
         });
       }
-      if (event) {
-        emit({
-          ...event,
-          type: "call-end",
-          durationMs: performance.now() - (start as number),
-          status: call.response?.status,
-          error: error instanceof Error ? error.name : typeof error,
-        });
-      }
-      throw error;
     } finally {
       deadline.clear();
     }
+    const body = result?.error as { errorCode?: unknown; requestId?: unknown } | undefined;
     if (event) {
-      const body = result.error as { errorCode?: unknown; requestId?: unknown } | undefined;
       emit({
         ...event,
         type: "call-end",
         durationMs: performance.now() - (start as number),
-        status: result.response.status,
-        errorCode: typeof body?.errorCode === "string" ? body.errorCode : undefined,
-        requestId: typeof body?.requestId === "string" ? body.requestId : undefined,
+        status: (result?.response ?? call.response)?.status,
+        ...(typeof body?.errorCode === "string" && { errorCode: body.errorCode }),
+        ...(typeof body?.requestId === "string" && { requestId: body.requestId }),
+        ...(failed && { error: error instanceof Error ? error.name : typeof error }),
       });
     }
+    if (failed || !result) throw error;
     // A server may echo the key it refused: the result's `error` is redacted like a PingbackError.
-    const key = result.error === undefined ? null : failedCallOf(result.response)?.apiKey;
-    return key ? { ...result, error: redacted(result.error, key) } : result;
+    const key = body && failedCallOf(result.response)?.apiKey;
+    return key ? { ...result, error: redacted(body, key) } : result;
   }
   const loose = client as unknown as Record<string, unknown>;
   loose.request = (method: string, url: string, init: Init) => send(method, url, init);
@@ -271,22 +262,4 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
       return paginate(client.GET as Parameters<typeof paginate>[0], path, init);
     },
   });
-}
-
-/**
- * A request's own headers over the nulls of the client's withheld ones. The key's null comes last,
- * so that it also removes a key the request set itself, in any case (openapi-fetch merges in order).
- */
-function withheldHeaders(nulls: Record<string, null>, headers: unknown): Record<string, unknown> {
-  const merged: Record<string, unknown> = {
-    ...nulls,
-    ...(headers instanceof Headers || Array.isArray(headers)
-      ? Object.fromEntries(new Headers(headers as HeadersInit))
-      : (headers as object | undefined)),
-  };
-  if ("x-api-key" in nulls) {
-    delete merged["x-api-key"];
-    merged["x-api-key"] = null;
-  }
-  return merged;
 }

@@ -85,15 +85,24 @@ function describeBody(body: unknown): string {
   return `a non-JSON body (${text.length > 80 ? `${text.slice(0, 80)}…` : text})`;
 }
 
-/** What the three errors share: a `toJSON` that logs their fields, and never a request. */
+/**
+ * What the errors share: a `toJSON` that logs their fields, and never a request. Each names itself
+ * with a getter on its prototype, so that `instanceof` (one `Symbol.hasInstance` for all) can read
+ * a class's name without an instance.
+ */
 abstract class PingbackFailure extends Error {
-  abstract override readonly name: ErrorName;
+  abstract override get name(): ErrorName;
   /** `METHOD /path/{param}` of the operation, e.g. `GET /contacts/{email}`, when known. */
   declare readonly operation: string | undefined;
 
   /** On the prototype, so neither `toJSON` nor a log line shows it. */
   get [BRAND](): ErrorName {
     return this.name;
+  }
+
+  /** `instanceof` also recognises an error thrown by another copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, this.prototype.name);
   }
 
   constructor(message: string, operation: string | undefined, cause?: unknown) {
@@ -108,11 +117,8 @@ abstract class PingbackFailure extends Error {
 
 /** The API answered with a non-2xx status. */
 export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackFailure {
-  override readonly name = "PingbackError" as const;
-
-  /** `instanceof` also recognises a `PingbackError` thrown by another copy of this package. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, "PingbackError");
+  override get name() {
+    return "PingbackError" as const;
   }
   /** The HTTP status, e.g. 404. */
   declare readonly status: number;
@@ -153,10 +159,8 @@ export class PingbackError<Code extends ErrorCode = ErrorCode> extends PingbackF
 
 /** The request got no HTTP answer: DNS, connection refused or reset, TLS. */
 export class PingbackNetworkError extends PingbackFailure {
-  override readonly name = "PingbackNetworkError" as const;
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, "PingbackNetworkError");
+  override get name() {
+    return "PingbackNetworkError" as const;
   }
 
   constructor(message: string, options?: { cause?: unknown; operation?: string }) {
@@ -170,10 +174,8 @@ export class PingbackNetworkError extends PingbackFailure {
  * longer than its deadline or `maxRetryAfterMs` allow, so it gave up at once.
  */
 export class PingbackTimeoutError extends PingbackFailure {
-  override readonly name = "PingbackTimeoutError" as const;
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, "PingbackTimeoutError");
+  override get name() {
+    return "PingbackTimeoutError" as const;
   }
   /** The call's deadline, in milliseconds. */
   declare readonly timeoutMs: number;
@@ -198,10 +200,8 @@ export class PingbackTimeoutError extends PingbackFailure {
 
 /** The caller's `signal` aborted the call; its reason is the `cause`. */
 export class PingbackAbortError extends PingbackFailure {
-  override readonly name = "PingbackAbortError" as const;
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, "PingbackAbortError");
+  override get name() {
+    return "PingbackAbortError" as const;
   }
   /** Where the call was when it was aborted. */
   declare readonly phase: CallPhase;
@@ -217,10 +217,8 @@ export class PingbackAbortError extends PingbackFailure {
  * it. The list changed while it was read, or the API's page size did; `allowIncomplete` accepts it.
  */
 export class PingbackPaginationError extends PingbackFailure {
-  override readonly name = "PingbackPaginationError" as const;
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, "PingbackPaginationError");
+  override get name() {
+    return "PingbackPaginationError" as const;
   }
   /** The page that ended the list early (from 0), e.g. the one to resume from. */
   declare readonly page: number;
@@ -245,10 +243,8 @@ export class PingbackPaginationError extends PingbackFailure {
  * not followed, so neither the API key nor the body (a webhook intake's path is its secret) left.
  */
 export class PingbackRedirectError extends PingbackFailure {
-  override readonly name = "PingbackRedirectError" as const;
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, "PingbackRedirectError");
+  override get name() {
+    return "PingbackRedirectError" as const;
   }
   /** The origin the redirect pointed to (`https://host:port`, never its path); undefined when the runtime hides it. */
   declare readonly targetOrigin: string | undefined;

@@ -30,6 +30,8 @@ export interface Call {
   deadline: Deadline;
   /** Where the call is, for the error if its deadline passes or its caller aborts. */
   phase: CallPhase;
+  /** Headers this operation must not get (the key, for a webhook intake), removed before sending. */
+  withheld: readonly string[];
   /** The 2xx response, set here: the wrapper names it if its body turns out not to be JSON. */
   response?: Response;
 }
@@ -68,6 +70,11 @@ export function createTransport(options: TransportOptions): Fetch {
   return async function pingbackFetch(request) {
     const own = request as Request & PingbackRequestOptions & CallInfo;
     const call = own.pingbackCall as Call;
+    if (call.withheld.some((name) => request.headers.has(name))) {
+      const headers = new Headers(request.headers);
+      for (const name of call.withheld) headers.delete(name);
+      request = new Request(request, { headers });
+    }
     const { operation, deadline } = call;
     const { signal } = deadline;
     // A request's own options are checked here, before the request is sent.
