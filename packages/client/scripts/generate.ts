@@ -8,10 +8,8 @@
  * With `--check` it writes nothing and fails when a committed file is stale, naming the command
  * that fixes it.
  */
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { readBundledSpec, writeGenerated } from "@pingback/spec/generated-files";
 import Ajv2020 from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { formats } from "./formats.js";
@@ -173,33 +171,13 @@ ${rows.join("\n")}
 }
 
 async function main(check: boolean): Promise<number> {
-  const specPath = createRequire(import.meta.url).resolve("@pingback/spec/openapi.json");
-  if (!existsSync(specPath)) {
-    console.error(
-      `The bundled spec ${specPath} is missing: run \`pnpm build\` at the repository root first.`,
-    );
-    return 1;
-  }
-  const spec = JSON.parse(await readFile(specPath, "utf8")) as Spec;
-  let stale = 0;
-  for (const [file, text] of [
+  const spec = await readBundledSpec<Spec>();
+  if (!spec) return 1;
+  const files = [
     ["drift/validators.gen.ts", renderValidators(spec)],
     ["otel/operation-ids.gen.ts", renderOperationIds(spec)],
-  ] as const) {
-    const target = fileURLToPath(new URL(`../src/${file}`, import.meta.url));
-    if (!check) {
-      await writeFile(target, text);
-      continue;
-    }
-    const current = existsSync(target) ? await readFile(target, "utf8") : "";
-    if (current === text) continue;
-    stale++;
-    console.error(
-      `packages/client/src/${file} is stale: it no longer matches spec/.\n` +
-        `Fix: run \`pnpm generate\` at the repository root, then commit src/${file}.`,
-    );
-  }
-  return stale === 0 ? 0 : 1;
+  ] as const;
+  return writeGenerated("packages/client", new URL("../src/", import.meta.url), files, check);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -4,10 +4,8 @@
  * `--check` it writes nothing and fails when a committed file is stale, naming the command that
  * fixes it.
  */
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { readBundledSpec, writeGenerated } from "@pingback/spec/generated-files";
 import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 
 const HEADER = `/**
@@ -188,30 +186,14 @@ async function renderAll(spec: OpenAPI3): Promise<[string, string][]> {
 }
 
 async function main(check: boolean): Promise<number> {
-  const specPath = createRequire(import.meta.url).resolve("@pingback/spec/openapi.json");
-  if (!existsSync(specPath)) {
-    console.error(
-      `The bundled spec ${specPath} is missing: run \`pnpm build\` at the repository root first.`,
-    );
-    return 1;
-  }
-  const spec = JSON.parse(await readFile(specPath, "utf8")) as OpenAPI3;
-  let stale = 0;
-  for (const [file, text] of await renderAll(spec)) {
-    const target = fileURLToPath(new URL(`../src/${file}`, import.meta.url));
-    if (!check) {
-      await writeFile(target, text);
-      continue;
-    }
-    const current = existsSync(target) ? await readFile(target, "utf8") : "";
-    if (current === text) continue;
-    stale++;
-    console.error(
-      `packages/types/src/${file} is stale: it no longer matches spec/.\n` +
-        `Fix: run \`pnpm generate\` at the repository root, then commit src/${file}.`,
-    );
-  }
-  return stale === 0 ? 0 : 1;
+  const spec = await readBundledSpec<OpenAPI3>();
+  if (!spec) return 1;
+  return writeGenerated(
+    "packages/types",
+    new URL("../src/", import.meta.url),
+    await renderAll(spec),
+    check,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
