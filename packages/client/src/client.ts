@@ -172,7 +172,12 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   // Each call names its operation for error messages (openapi-fetch copies unknown init keys onto
   // the Request), and a request's own `fetch` is wrapped so the limit, retries and deadline apply.
   type Init =
-    | { fetch?: Fetch; signal?: AbortSignal; timeoutMs?: number; params?: { path?: object } }
+    | {
+        fetch?: Fetch;
+        signal?: AbortSignal;
+        timeoutMs?: number;
+        params?: { path?: Record<string, unknown> };
+      }
     | undefined;
   type Answer = { error?: unknown; response: Response };
   const request = client.request as unknown as (m: string, u: string, i: Init) => Promise<Answer>;
@@ -194,7 +199,15 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
     };
     const start = emit && performance.now();
     const event = emit && { callId: call.id, operation };
-    if (event) emit({ ...event, type: "call" });
+    if (event) {
+      emit({
+        ...event,
+        type: "call",
+        // A function, so that a printed event holds no value; none for an operation that takes
+        // no key (a webhook intake), whose path is its secret.
+        pathParams: declared.includes("x-api-key") ? () => init?.params?.path ?? {} : undefined,
+      });
+    }
     let result: Answer | undefined;
     let error: unknown;
     let failed = false;

@@ -2,7 +2,8 @@
  * What the client did, as events: one place to observe every call (`observers` of
  * `createPingbackClient`). Each event names the operation by its path template, never by its URL,
  * and holds no header, body or parameter value: nothing in it can be the API key, an email address
- * or a webhook's secret path. With no observer, no event object is built.
+ * or a webhook's secret path. (The one way to a value is the `call` event's `pathParams`, a
+ * function that printing does not call.) With no observer, no event object is built.
  */
 
 /** What every event carries: which call, and which operation. */
@@ -22,6 +23,14 @@ export type PingbackEvent = CallEvent &
     | {
         /** A call starts (before the rate limit). */
         type: "call";
+        /**
+         * The call's path parameters (`params.path`) as the caller passed them: strings, or
+         * numbers. A function, so that an event printed or serialised (a logger, `JSON.stringify`,
+         * `util.inspect`) holds no value: an observer that wants them, e.g. to hash them
+         * (`traceCalls({ pathParamHashKey })`), asks. Absent for an operation that takes no API
+         * key (the webhook intake): its path is its secret, so no observer ever gets it.
+         */
+        pathParams?: (() => Readonly<Record<string, unknown>>) | undefined;
       }
     | {
         /** The attempt waited for a rate-limit slot. */

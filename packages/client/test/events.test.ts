@@ -2,6 +2,7 @@
  * What the client did, as events, against a real HTTP server on 127.0.0.1: each test gives the
  * server a behaviour and asserts the exact sequence of events an observer sees.
  */
+import { inspect } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   createPingbackClient,
@@ -36,10 +37,15 @@ async function serve(handler: Handler, options: Partial<PingbackClientOptions> =
 const getContact = (client: ReturnType<typeof createPingbackClient>) =>
   client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } });
 
-/** The events without their timings, which vary. */
+/** The events without their timings, which vary, and the call's `pathParams` (a function). */
 const shapes = (events: PingbackEvent[]) =>
   events.map((event) => {
-    const { durationMs: _d, waitedMs: _w, ...rest } = event as unknown as Record<string, unknown>;
+    const {
+      durationMs: _d,
+      waitedMs: _w,
+      pathParams: _p,
+      ...rest
+    } = event as unknown as Record<string, unknown>;
     return rest;
   });
 
@@ -189,13 +195,42 @@ describe("events", () => {
     expect(events.at(-1)).toMatchObject({ type: "call-end", status: 200, error: "PingbackError" });
   });
 
-  test("no event holds the key, the email or the URL", async () => {
+  test("no event holds the key, the email or the URL, printed or serialised", async () => {
     const { client, events } = await serve((_, res) => sendJson(res, 200, found));
     await getContact(client);
-    const shown = JSON.stringify(events);
-    expect(shown).not.toContain(API_KEY);
-    expect(shown).not.toContain("a@b.com");
-    expect(shown).not.toContain("127.0.0.1");
+    for (const shown of [JSON.stringify(events), inspect(events, { depth: null })]) {
+      expect(shown).not.toContain(API_KEY);
+      expect(shown).not.toContain("a@b.com");
+      expect(shown).not.toContain("127.0.0.1");
+    }
+  });
+
+  test("the call event's pathParams gives the path parameters to an observer that asks", async () => {
+    const { client, events } = await serve((_, res) => sendJson(res, 200, found), {
+      rateLimit: false,
+    });
+    await getContact(client);
+    await client.PUT("/deals/{dealId}", { params: { path: { dealId: "d-1" } }, body: {} as never });
+    await client.GET("/contacts");
+    const calls = events.filter((e) => e.type === "call");
+    expect(calls.map((e) => e.pathParams?.())).toEqual([
+      { email: "a@b.com" },
+      { dealId: "d-1" },
+      {},
+    ]);
+  });
+
+  test("an operation that takes no key (the webhook intake) gives no pathParams: its path is its secret", async () => {
+    const { client, events } = await serve((_, res) => sendJson(res, 200, { message: "ok" }));
+    await client.POST("/webhook/{webhookId}/c/{channelUid}/w/{workflowId}", {
+      params: {
+        path: { webhookId: "wh-SECRET", channelUid: "ch-SECRET", workflowId: "wf-SECRET" },
+      },
+      body: { email: "lead@example.com" },
+    });
+    const call = events.find((e) => e.type === "call");
+    expect(call?.operation).toBe("POST /webhook/{webhookId}/c/{channelUid}/w/{workflowId}");
+    expect(call && "pathParams" in call ? call.pathParams : undefined).toBeUndefined();
   });
 
   test("an observer that throws does not stop the call or the other observers", async () => {

@@ -4,10 +4,15 @@
  * with an email address and webhook path segments that are easy to find, and the real OTel SDK's
  * InMemorySpanExporter and a logger's output are searched for them. What this proves: what the
  * client itself exports. It does not cover other instrumentation a user installs (an HTTP
- * auto-instrumentation records `url.full` on its own spans).
+ * auto-instrumentation records `url.full` on its own spans). The run is made once without and once
+ * with `pathParamHashKey`: with it, each path parameter of an operation that takes the key is
+ * exported as its HMAC, checked against `node:crypto`, and the webhook intake's are not, not even
+ * hashed.
  */
+import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { inspect } from "node:util";
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -17,7 +22,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createPingbackClient, type PingbackObserver } from "../src/index.js";
 import { logCalls } from "../src/logger.js";
-import { traceCalls } from "../src/otel/index.js";
+import { type TraceCallsOptions, traceCalls } from "../src/otel/index.js";
 import { sendJson, startServer, type TestServer } from "./support/server.js";
 
 const API_KEY = "sk_live_KEY_MUST_NOT_LEAK";
@@ -29,8 +34,25 @@ const PATH_VALUES: Record<string, string> = {
   channelUid: "ch-SECRET-channel",
   workflowId: "wf-SECRET-flow",
 };
-/** Everything that must not be exported or logged. */
-const SECRETS = [API_KEY, "jane", "secret+pii", "SECRET", "ea8a2a47", "example.org", "127.0.0.1"];
+const HASH_KEY = "trace-hash-KEY-must-not-leak-0123456789";
+/** What `pingback.path_hash.<name>` must be: HMAC-SHA-256 by node:crypto, 16 hex digits. */
+const hmacOf = (value: string) =>
+  createHmac("sha256", HASH_KEY).update(value).digest("hex").slice(0, 16);
+const WEBHOOK_SEGMENTS = ["webhookId", "channelUid", "workflowId"].map(
+  (name) => PATH_VALUES[name] as string,
+);
+/** Everything that must not be exported or logged: the webhook's segments hashed included. */
+const SECRETS = [
+  API_KEY,
+  HASH_KEY,
+  "jane",
+  "secret+pii",
+  "SECRET",
+  "ea8a2a47",
+  "example.org",
+  "127.0.0.1",
+  ...WEBHOOK_SEGMENTS.map(hmacOf),
+];
 
 type Spec = {
   paths: Record<
@@ -118,18 +140,74 @@ function exportedText(spans: ReadableSpan[]): string {
   );
 }
 
-describe("OpenTelemetry, with the SDK's in-memory exporter", () => {
+/** The spans of a run of every operation, as the SDK's in-memory exporter gets them. */
+async function exportEveryOperation(options: Omit<TraceCallsOptions, "tracer"> = {}) {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  await runEveryOperation([traceCalls({ tracer: provider.getTracer("test"), ...options })]);
+  return exporter.getFinishedSpans();
+}
+
+const hashAttributes = (span: ReadableSpan) =>
+  Object.keys(span.attributes).filter((name) => name.startsWith("pingback.path_hash."));
+
+describe("OpenTelemetry, with the SDK's in-memory exporter", () => {
   let spans: ReadableSpan[] = [];
+  let keyed: ReadableSpan[] = [];
   beforeAll(async () => {
-    await runEveryOperation([traceCalls({ tracer: provider.getTracer("test") })]);
-    spans = exporter.getFinishedSpans();
+    spans = await exportEveryOperation();
+    keyed = await exportEveryOperation({ pathParamHashKey: HASH_KEY });
   });
 
   test("a run of every operation exports no email, webhook path segment, key or URL", () => {
     const text = exportedText(spans);
     for (const secret of SECRETS) expect(text).not.toContain(secret);
+    expect(spans.flatMap(hashAttributes)).toEqual([]);
+  });
+
+  test("with pathParamHashKey too: no email, webhook path segment (even hashed), key or hash key", () => {
+    expect(keyed).toHaveLength(spans.length);
+    const text = exportedText(keyed);
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+
+  test("with pathParamHashKey, every span of an operation that takes the key carries each path parameter's HMAC; the webhook intake's none", () => {
+    const checked = new Set<string>();
+    for (const span of keyed) {
+      const names = [...String(span.attributes["url.template"]).matchAll(/\{(\w+)\}/g)].map(
+        ([, name]) => name as string,
+      );
+      const want = span.name.startsWith("POST /webhook/")
+        ? {}
+        : Object.fromEntries(
+            names.map((n) => [`pingback.path_hash.${n}`, hmacOf(PATH_VALUES[n] as string)]),
+          );
+      const got = Object.fromEntries(hashAttributes(span).map((n) => [n, span.attributes[n]]));
+      expect(got, span.name).toEqual(want);
+      for (const [name, hash] of Object.entries(got)) checked.add(`${name}=${hash}`);
+    }
+    expect([...checked].sort()).toEqual([
+      `pingback.path_hash.dealId=${hmacOf(PATH_VALUES.dealId as string)}`,
+      `pingback.path_hash.email=${hmacOf(EMAIL)}`,
+    ]);
+  });
+
+  test("pathParamHashKey must be a string or Uint8Array of at least 16 bytes; the error never shows it", () => {
+    for (const key of ["", "fifteen-bytes!!", new Uint8Array(15), 1234567890123456, null, {}]) {
+      let error: unknown;
+      try {
+        traceCalls({ pathParamHashKey: key as never });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/^traceCalls: `pathParamHashKey` must be a string/);
+      expect((error as Error).message).not.toContain("fifteen");
+      expect((error as Error).message).not.toContain("1234567890123456");
+    }
+    expect(() => traceCalls({ pathParamHashKey: "sixteen-bytes!!!" })).not.toThrow();
+    expect(() => traceCalls({ pathParamHashKey: new Uint8Array(32) })).not.toThrow();
+    expect(() => traceCalls({ pathParamHashKey: undefined })).not.toThrow();
   });
 
   test("one call span per call, named by the operation, with its template and operationId", () => {
@@ -181,11 +259,13 @@ describe("OpenTelemetry, with the SDK's in-memory exporter", () => {
 });
 
 describe("the logger", () => {
-  test("at debug level, a run of every operation logs no email, webhook path segment, key or URL", async () => {
+  test("at debug level, beside a keyed traceCalls, a run of every operation logs no email, webhook path segment, key or URL", async () => {
     const lines: string[] = [];
+    // As pino (JSON) and console (util.inspect) would print the fields.
     const write = (fields: object, message: string) =>
-      lines.push(`${message} ${JSON.stringify(fields)}`);
+      lines.push(`${message} ${JSON.stringify(fields)} ${inspect(fields, { depth: null })}`);
     await runEveryOperation([
+      traceCalls({ tracer: new BasicTracerProvider().getTracer("t"), pathParamHashKey: HASH_KEY }),
       logCalls({ debug: write, info: write, warn: write }, { level: "debug" }),
     ]);
     expect(lines.length).toBeGreaterThan(operations.length * 8);

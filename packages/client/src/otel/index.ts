@@ -6,7 +6,9 @@
  * conventions: `http.request.resend_count` on each retry). The spans are built from the client's
  * events, which hold path templates and never a URL: no path parameter (a contact's email), no
  * webhook path (its secret) and no API key can reach an attribute, an event or a span name.
- * Generic HTTP instrumentation, by contrast, records `url.full`.
+ * Generic HTTP instrumentation, by contrast, records `url.full`. With `pathParamHashKey`, each path
+ * parameter of an operation that takes the API key is exported as a keyed hash: spans of one
+ * contact can be found together, and its email is not in them.
  */
 import {
   type Attributes,
@@ -17,18 +19,59 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import type { PingbackEvent, PingbackObserver } from "../events.js";
+import type { PingbackEvent, PingbackEventOf, PingbackObserver } from "../events.js";
+import { hmacSha256 } from "./hmac.js";
 import { OPERATION_IDS } from "./operation-ids.gen.js";
 
 export interface TraceCallsOptions {
   /** The tracer to use (default: `trace.getTracer("@pingback/client")` of the global provider). */
   tracer?: Tracer | undefined;
+  /**
+   * A secret of your own (not the API key), at least 16 bytes: each path parameter then becomes
+   * `pingback.path_hash.<name>`, the first 16 hex digits of its HMAC-SHA-256 (default: none).
+   */
+  pathParamHashKey?: string | Uint8Array | undefined;
 }
 
 interface CallSpans {
   call: Span;
   attempt: Span | undefined;
   waitedMs: number;
+  /** The hashes of the call's path parameters, which its attempts carry too. */
+  hashes: Attributes;
+}
+
+/** Bytes kept of each HMAC: 8 (16 hex digits); two of a million contacts share one at odds of 3e-8. */
+const PATH_HASH_BYTES = 8;
+
+const hex = (byte: number) => byte.toString(16).padStart(2, "0");
+
+/**
+ * The attributes of a call's path parameters, `pingback.path_hash.<name>`: each value's HMAC-SHA-256
+ * with the key, as hex, truncated. Only the template's parameters, and only strings and numbers
+ * (what the URL can hold: anything else fails the call before it is sent).
+ */
+function pathHasher(key: string | Uint8Array): (event: PingbackEventOf<"call">) => Attributes {
+  const bytes = typeof key === "string" ? new TextEncoder().encode(key) : key;
+  if (!(bytes instanceof Uint8Array) || bytes.length < 16) {
+    throw new TypeError(
+      "traceCalls: `pathParamHashKey` must be a string or Uint8Array of at least 16 bytes: a " +
+        "random secret of your own, not the API key (e.g. `openssl rand -hex 32`).",
+    );
+  }
+  const hmac = hmacSha256(bytes);
+  const encoder = new TextEncoder();
+  return (event) => {
+    const values = event.pathParams?.();
+    const hashes: Attributes = {};
+    for (const [, name = ""] of values ? event.operation.matchAll(/\{([^{}]+)\}/g) : []) {
+      const value = values?.[name];
+      if (typeof value !== "string" && typeof value !== "number") continue;
+      const digest = hmac(encoder.encode(String(value))).subarray(0, PATH_HASH_BYTES);
+      hashes[`pingback.path_hash.${name}`] = Array.from(digest, hex).join("");
+    }
+    return hashes;
+  };
 }
 
 /** The attributes of every span of an operation: its method, template and operationId. */
@@ -46,15 +89,18 @@ function operationAttributes(operation: string): Attributes {
 /** An observer that turns the client's events into spans; pass it in `observers`. */
 export function traceCalls(options: TraceCallsOptions = {}): PingbackObserver {
   const tracer = options.tracer ?? trace.getTracer("@pingback/client");
+  const key = options.pathParamHashKey;
+  const hashesOf = key === undefined ? () => ({}) : pathHasher(key);
   const calls = new Map<number, CallSpans>();
 
   return (event: PingbackEvent) => {
     if (event.type === "call") {
+      const hashes = hashesOf(event);
       const call = tracer.startSpan(event.operation, {
         kind: SpanKind.INTERNAL,
-        attributes: operationAttributes(event.operation),
+        attributes: { ...operationAttributes(event.operation), ...hashes },
       });
-      calls.set(event.callId, { call, attempt: undefined, waitedMs: 0 });
+      calls.set(event.callId, { call, attempt: undefined, waitedMs: 0, hashes });
       return;
     }
     const spans = calls.get(event.callId);
@@ -77,6 +123,7 @@ export function traceCalls(options: TraceCallsOptions = {}): PingbackObserver {
             kind: SpanKind.CLIENT,
             attributes: {
               ...operationAttributes(event.operation),
+              ...spans.hashes,
               // The semantic conventions: the ordinal of a resend, absent on the first attempt.
               ...(event.attempt > 1 && { "http.request.resend_count": event.attempt - 1 }),
             },
