@@ -7,7 +7,7 @@
  *    limiter on with limits far above the benchmark's rate, so the figure is the machinery's cost,
  *    not waiting. Then the same client with observers: the logger at debug level (every event
  *    formatted, written to a sink) and OpenTelemetry (the real SDK's tracer provider, recording
- *    every span, exporting none).
+ *    every span, exporting none), also with `pathParamHashKey` (the email hashed on every call).
  * 2. Minified + gzipped size of the ESM entry bundled with openapi-fetch (goal: ≤ 6 kB), and of the
  *    CommonJS file, alone and bundled with openapi-fetch's CommonJS build.
  */
@@ -61,6 +61,10 @@ const withLogger = createPingbackClient({
 });
 const tracer = new BasicTracerProvider().getTracer("bench");
 const withOtel = createPingbackClient({ ...clientOptions, observers: [traceCalls({ tracer })] });
+const withHashes = createPingbackClient({
+  ...clientOptions,
+  observers: [traceCalls({ tracer, pathParamHashKey: "a bench key of 32 bytes, or more" })],
+});
 const params = { params: { path: { email: "a@b.com" } } };
 
 const contenders = {
@@ -77,6 +81,7 @@ const contenders = {
   "@pingback/client": () => client.GET("/contacts/{email}", params).then(orThrow),
   "+ logger (debug)": () => withLogger.GET("/contacts/{email}", params).then(orThrow),
   "+ OpenTelemetry": () => withOtel.GET("/contacts/{email}", params).then(orThrow),
+  "+ OTel, hashed": () => withHashes.GET("/contacts/{email}", params).then(orThrow),
 };
 type Name = keyof typeof contenders;
 
@@ -116,7 +121,12 @@ async function speed(): Promise<void> {
     );
   }
   console.log("median of per-round ratios to openapi-fetch");
-  for (const name of ["@pingback/client", "+ logger (debug)", "+ OpenTelemetry"] as const) {
+  for (const name of [
+    "@pingback/client",
+    "+ logger (debug)",
+    "+ OpenTelemetry",
+    "+ OTel, hashed",
+  ] as const) {
     const goal = name === "@pingback/client" ? " (goal ≤ 1.10×, nothing listening)" : "";
     console.log(`  ${name.padEnd(18)} ${median(ratios[name]).toFixed(3)}×${goal}`);
   }
