@@ -23,23 +23,32 @@ for (let n = 2, found = 0; found < 64; n++) {
 
 const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
+/** The message schedule: one for all, as hashing is synchronous. */
+const w = new Int32Array(64);
+
 /** Hashes each 64-byte block of `data` into `state`. */
 function compress(state: Int32Array, data: Uint8Array): void {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const w = new Int32Array(64);
   for (let at = 0; at < data.length; at += 64) {
-    for (let i = 0; i < 64; i++) {
+    for (let i = 0; i < 16; i++) w[i] = view.getInt32(at + 4 * i);
+    // From 16 on only: an index below 0 would be read out of bounds, which V8 does slowly.
+    for (let i = 16; i < 64; i++) {
       const x = w[i - 15] ?? 0;
       const y = w[i - 2] ?? 0;
       w[i] =
-        i < 16
-          ? view.getInt32(at + 4 * i)
-          : (rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)) +
-            (rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10)) +
-            (w[i - 7] ?? 0) +
-            (w[i - 16] ?? 0);
+        (rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)) +
+        (rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10)) +
+        (w[i - 7] ?? 0) +
+        (w[i - 16] ?? 0);
     }
-    let [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0] = state;
+    let a = state[0] ?? 0;
+    let b = state[1] ?? 0;
+    let c = state[2] ?? 0;
+    let d = state[3] ?? 0;
+    let e = state[4] ?? 0;
+    let f = state[5] ?? 0;
+    let g = state[6] ?? 0;
+    let h = state[7] ?? 0;
     for (let i = 0; i < 64; i++) {
       const t1 =
         h +
@@ -57,9 +66,8 @@ function compress(state: Int32Array, data: Uint8Array): void {
       b = a;
       a = (t1 + t2) | 0;
     }
-    [a, b, c, d, e, f, g, h].forEach((word, i) => {
-      state[i] = (state[i] ?? 0) + word;
-    });
+    const words = [a, b, c, d, e, f, g, h];
+    for (let i = 0; i < 8; i++) state[i] = (state[i] ?? 0) + (words[i] ?? 0);
   }
 }
 
@@ -74,9 +82,7 @@ function finish(state: Int32Array, data: Uint8Array, before: number): Uint8Array
   view.setUint32(padded.length - 8, bits / 2 ** 32);
   view.setUint32(padded.length - 4, bits);
   compress(words, padded);
-  words.forEach((word, i) => {
-    view.setInt32(4 * i, word);
-  });
+  for (let i = 0; i < 8; i++) view.setInt32(4 * i, words[i] ?? 0);
   return padded.subarray(0, 32);
 }
 
