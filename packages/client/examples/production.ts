@@ -8,7 +8,8 @@ const client = createPingbackClient({
   baseUrl: process.env.PINGBACK_BASE_URL,
   observers: [
     // One span per call, one per attempt, on the global tracer provider: no URL, no email, no key.
-    traceCalls(),
+    // With a secret of your own, each path parameter is there as its keyed hash (unset: none).
+    traceCalls({ pathParamHashKey: process.env.PINGBACK_PATH_HASH_KEY }),
     // Retries and give-ups at `warn`; PINGBACK_LOG=debug shows every request while debugging.
     logCalls(console),
   ],

@@ -1,5 +1,6 @@
 /** The README's usage example is examples/usage.ts, verbatim, and it runs against a local server. */
 import { readFile } from "node:fs/promises";
+import { inspect } from "node:util";
 import { afterEach, expect, test, vi } from "vitest";
 import { sendJson, startServer, type TestServer } from "./support/server.js";
 
@@ -23,6 +24,7 @@ test("the production example runs: spans, log lines and drift reports, none with
   vi.stubEnv("PINGBACK_API_KEY", "sk_example");
   vi.stubEnv("PINGBACK_BASE_URL", server.baseUrl);
   vi.stubEnv("PINGBACK_LOG", "debug");
+  vi.stubEnv("PINGBACK_PATH_HASH_KEY", "a path hash key of 32 bytes, 0123");
   vi.spyOn(Math, "random").mockReturnValue(0.05); // inside the 10% sample
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
   const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
@@ -38,9 +40,15 @@ test("the production example runs: spans, log lines and drift reports, none with
   expect(warn.mock.calls.map(([line]) => line)).toEqual([
     expect.stringContaining('"pointer":"/data/id","rule":"type"'),
   ]);
-  const everything = JSON.stringify([debug.mock.calls, warn.mock.calls]);
-  expect(everything).not.toContain("ada@example.com");
-  expect(everything).not.toContain("sk_example");
+  // As pino (JSON) and console (util.inspect) would print them.
+  for (const everything of [
+    JSON.stringify([debug.mock.calls, warn.mock.calls]),
+    inspect([debug.mock.calls, warn.mock.calls], { depth: null }),
+  ]) {
+    expect(everything).not.toContain("ada@example.com");
+    expect(everything).not.toContain("sk_example");
+    expect(everything).not.toContain("a path hash key");
+  }
 });
 
 test("the example runs: creates, handles a 404 by its code, and lists every contact", async () => {
