@@ -2,7 +2,7 @@
  * HMAC-SHA-256 (RFC 2104, FIPS 180-4), synchronous and in plain JavaScript. Spans are built from
  * the client's synchronous events, and every runtime the client claims must hash alike: WebCrypto's
  * HMAC is asynchronous, and workerd has no `node:crypto` unless a flag turns it on. The inputs are
- * short (a path parameter): a few blocks each, about 5 µs. Checked against RFC 4231's test vectors
+ * short (a path parameter): three blocks each, a few µs. Checked against RFC 4231's test vectors
  * and `node:crypto` (test/hmac.test.ts).
  */
 
@@ -71,7 +71,7 @@ function compress(state: Int32Array, data: Uint8Array): void {
   }
 }
 
-/** The digest of `data`, continued from `state`, after `before` bytes (whole blocks) were hashed. */
+/** The digest of `data`, continued from `state` after `before` bytes (whole blocks) were hashed. */
 function finish(state: Int32Array, data: Uint8Array, before: number): Uint8Array {
   const words = state.slice();
   const padded = new Uint8Array((data.length + 72) & ~63);

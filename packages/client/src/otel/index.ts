@@ -41,7 +41,7 @@ interface CallSpans {
   hashes: Attributes;
 }
 
-/** The first 64 bits of an HMAC as 16 hex digits: two of a million contacts share them at odds of 3e-8. */
+/** An HMAC's first 64 bits, 16 hex digits: two of a million contacts share them at odds of 3e-8. */
 function truncatedHex(digest: Uint8Array): string {
   const view = new DataView(digest.buffer, digest.byteOffset);
   const word = (at: number) => view.getUint32(at).toString(16).padStart(8, "0");
@@ -49,8 +49,8 @@ function truncatedHex(digest: Uint8Array): string {
 }
 
 /**
- * The attributes of a call's path parameters, `pingback.path_hash.<name>`: each value's HMAC-SHA-256
- * with the key, as hex, truncated. Only the template's parameters, and only strings and numbers
+ * The attributes of a call's path parameters, `pingback.path_hash.<name>`: each value's
+ * HMAC-SHA-256 with the key, as hex, truncated. Only the template's parameters, and only strings and numbers
  * (what the URL can hold: anything else fails the call before it is sent).
  */
 function pathHasher(key: string | Uint8Array): (event: PingbackEventOf<"call">) => Attributes {
