@@ -50,8 +50,8 @@ function truncatedHex(digest: Uint8Array): string {
 
 /**
  * The attributes of a call's path parameters, `pingback.path_hash.<name>`: each value's
- * HMAC-SHA-256 with the key, as hex, truncated. Only the template's parameters, and only strings and numbers
- * (what the URL can hold: anything else fails the call before it is sent).
+ * HMAC-SHA-256 with the key, as hex, truncated. Only the template's parameters, and only strings
+ * and numbers (what the URL can hold: anything else fails the call before it is sent).
  */
 function pathHasher(key: string | Uint8Array): (event: PingbackEventOf<"call">) => Attributes {
   const bytes = typeof key === "string" ? new TextEncoder().encode(key) : key;
