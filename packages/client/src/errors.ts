@@ -102,6 +102,7 @@ abstract class PingbackFailure extends Error {
 
   /** `instanceof` also recognises an error thrown by another copy of this package. */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `instanceof` asks about.
     return hasBrand(value, this.prototype.name);
   }
 
