@@ -9,9 +9,11 @@
  *    formatted, written to a sink) and OpenTelemetry (the real SDK's tracer provider, recording
  *    every span, exporting none), also with `pathParamHashKey` (the email hashed on every call).
  * 2. Minified + gzipped size of the ESM entry bundled with openapi-fetch (goal: ≤ 6 kB), and of the
- *    CommonJS file, alone and bundled with openapi-fetch's CommonJS build.
+ *    CommonJS file, alone and bundled with openapi-fetch's CommonJS build; then where the ESM
+ *    entry's bytes go: what each module adds to the gzipped whole.
  */
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import type { paths } from "@pingback/types";
@@ -170,5 +172,50 @@ async function size(): Promise<void> {
   );
 }
 
+/**
+ * What each module of the ESM entry adds to the gzipped whole: the entry's modules, each minified
+ * on its own, are gzipped together with and without it. gzip shares what modules repeat, so the
+ * figures are each module's own cost and add up to more than the whole.
+ */
+async function sizeByModule(): Promise<void> {
+  const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+  const { metafile } = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const inputs = Object.keys(Object.values(metafile.outputs)[0]?.inputs ?? {});
+  const parts = await Promise.all(
+    inputs.map(async (input) => {
+      const { outputFiles } = await build({
+        entryPoints: [input],
+        minify: true,
+        format: "esm",
+        write: false,
+        logLevel: "silent",
+      });
+      return { input, text: outputFiles[0]?.text ?? "" };
+    }),
+  );
+  const gzipped = (texts: string[]) => gzipSync(texts.join(""), { level: 9 }).length;
+  const whole = gzipped(parts.map((part) => part.text));
+  const rows = parts
+    .map(({ input }) => ({
+      name: input.replace(/^.*node_modules\//, "").replace(/^.*?src\//, "src/"),
+      bytes: whole - gzipped(parts.filter((part) => part.input !== input).map((p) => p.text)),
+    }))
+    .sort((a, b) => b.bytes - a.bytes);
+  console.log(
+    "what each module adds to the ESM entry (min+gzip, its own bytes; the sum exceeds the whole)",
+  );
+  for (const { name, bytes } of rows) console.log(`  ${String(bytes).padStart(5)} B  ${name}`);
+}
+
 await speed();
 await size();
+await sizeByModule();
