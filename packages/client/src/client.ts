@@ -24,7 +24,7 @@ import { type PageItem, type PaginatedPath, type PaginateInit, paginate } from "
 import { serializePath } from "./path.js";
 import { createRateLimiter } from "./rate-limit.js";
 import { createDeadlines } from "./timeout.js";
-import { type Call, createTransport, type Fetch } from "./transport.js";
+import { admit, type Call, createTransport, type Fetch, type Policy } from "./transport.js";
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
@@ -126,13 +126,12 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   const rateLimit = resolveRateLimit(options.rateLimit);
   const emit = emitterOf(options.observers);
   let calls = 0;
-  const policy = {
-    emit,
+  const policy: Policy = {
     sharedLimiter: !!rateLimit?.store,
     limiter: rateLimit && (rateLimit.store ?? createRateLimiter(rateLimit)),
-    retry: resolveRetry(options.retry),
     pause: { until: 0 },
   };
+  const retry = resolveRetry(options.retry);
   const deadlines = createDeadlines();
   const timeoutMs = resolveTimeout(options.timeoutMs);
   // A plain object: openapi-fetch merges it into every request faster than a Headers.
@@ -172,12 +171,11 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   // Each call names its operation for error messages (openapi-fetch copies unknown init keys onto
   // the Request), and a request's own `fetch` is wrapped so the limit, retries and deadline apply.
   type Init =
-    | {
+    | (PingbackRequestOptions & {
         fetch?: Fetch;
         signal?: AbortSignal;
-        timeoutMs?: number;
         params?: { path?: Record<string, unknown> };
-      }
+      })
     | undefined;
   type Answer = { error?: unknown; response: Response };
   const request = client.request as unknown as (m: string, u: string, i: Init) => Promise<Answer>;
@@ -189,29 +187,32 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
     }
     const ms =
       init?.timeoutMs === undefined ? timeoutMs : resolveTimeout(init.timeoutMs, operation);
-    const deadline = deadlines.start(ms, init?.signal);
+    const callId = ++calls;
     const call: Call = {
       operation,
-      id: ++calls,
-      deadline,
+      note: emit && ((event) => emit({ callId, operation, ...event })),
+      // A request's own options are checked here, before the call waits for anything.
+      retry: init?.retry === undefined ? retry : resolveRetry(init.retry, retry, operation),
+      deadline: deadlines.start(ms, init?.signal),
       phase: "queue",
       withheld: withheldFrom(declared),
     };
-    const start = emit && performance.now();
-    const event = emit && { callId: call.id, operation };
-    if (event) {
-      emit({
-        ...event,
-        type: "call",
-        // A function, so that a printed event holds no value; none for an operation that takes
-        // no key (a webhook intake), whose path is its secret.
-        pathParams: declared.includes("x-api-key") ? () => init?.params?.path ?? {} : undefined,
-      });
-    }
+    const { deadline, note } = call;
+    const start = note && performance.now();
+    note?.({
+      type: "call",
+      // A function, so that a printed event holds no value; none for an operation that takes
+      // no key (a webhook intake), whose path is its secret.
+      pathParams: declared.includes("x-api-key") ? () => init?.params?.path ?? {} : undefined,
+    });
     let result: Answer | undefined;
     let error: unknown;
     let failed = false;
     try {
+      // The first attempt's slot is taken before openapi-fetch builds the request: a queued call
+      // holds its init, not a Request (about 8 kB with its signal and body). What openapi-fetch
+      // refuses (a missing path parameter in plain JS) is refused when the call's turn comes.
+      call.slot = await admit(policy, call, 1);
       result = await request(method, url, {
         ...init,
         pingbackCall: call,
@@ -231,8 +232,7 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
         error = timedOut
           ? new PingbackTimeoutError(ms, { operation, phase: call.phase })
           : new PingbackAbortError(signal.reason, operation, call.phase);
-        if (event && timedOut)
-          emit({ ...event, type: "timeout", timeoutMs: ms, phase: call.phase });
+        if (timedOut) note?.({ type: "timeout", timeoutMs: ms, phase: call.phase });
       } else if (caught instanceof SyntaxError && call.response) {
         // A 2xx whose body is not JSON: an HTML page from a proxy, or a baseUrl that is not the API.
         const { status, headers } = call.response;
@@ -246,12 +246,14 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
         });
       }
     } finally {
+      // Still here if openapi-fetch never reached fetch (a serializer or a middleware threw, or a
+      // middleware answered): the transport did not take the slot over.
+      call.slot?.();
       deadline.clear();
     }
     const body = result?.error as { errorCode?: unknown; requestId?: unknown } | undefined;
-    if (event) {
-      emit({
-        ...event,
+    if (note) {
+      note({
         type: "call-end",
         durationMs: performance.now() - (start as number),
         status: (result?.response ?? call.response)?.status,

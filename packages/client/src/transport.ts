@@ -1,7 +1,7 @@
 /**
- * The `fetch` that openapi-fetch calls: it waits for the rate limiter, sends within the call's
- * deadline, and retries what `retryDelay` allows while the deadline leaves time for it. Everything
- * else stays openapi-fetch's.
+ * The `fetch` that openapi-fetch calls: it sends within the call's deadline, and retries what
+ * `retryDelay` allows while the deadline leaves time for it, each retry after its turn in the rate
+ * limiter. Everything else stays openapi-fetch's.
  */
 import {
   type CallPhase,
@@ -9,11 +9,10 @@ import {
   PingbackRedirectError,
   PingbackTimeoutError,
 } from "./errors.js";
-import type { Emit, Note } from "./events.js";
+import type { Note } from "./events.js";
 import { rememberFailedCall } from "./operation.js";
-import type { PingbackRequestOptions, ResolvedRetry } from "./options.js";
-import { resolveRetry } from "./options.js";
-import type { RateLimitStore } from "./rate-limit.js";
+import type { ResolvedRetry } from "./options.js";
+import type { RateLimitStore, Release } from "./rate-limit.js";
 import { fetchSameOrigin } from "./redirect.js";
 import { type Failure, parseRetryAfter, retryDelay } from "./retry.js";
 import { type Deadline, sleep } from "./timeout.js";
@@ -24,14 +23,21 @@ export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
 export interface Call {
   /** `METHOD /path/{param}`. */
   operation: string;
-  /** Names the call in events. */
-  id: number;
+  /** Reports the call's events to the observers, with its id; undefined when there are none. */
+  note: Note;
   /** The call's deadline, which also follows the caller's signal. */
   deadline: Deadline;
   /** Where the call is, for the error if its deadline passes or its caller aborts. */
   phase: CallPhase;
   /** Headers this operation must not get (the key, for a webhook intake), removed before sending. */
   withheld: readonly string[];
+  /** The client's retry options merged with the call's own. */
+  retry: ResolvedRetry;
+  /**
+   * The first attempt's slot, taken by the wrapper before openapi-fetch builds the request; the
+   * transport takes it over, or the wrapper releases it if fetch is never reached.
+   */
+  slot?: Release | undefined;
   /** The 2xx response, set here: the wrapper names it if its body turns out not to be JSON. */
   response?: Response;
 }
@@ -41,16 +47,17 @@ export interface CallInfo {
   pingbackCall?: Call;
 }
 
-export interface TransportOptions {
-  fetch: Fetch;
+/** What every call of a client shares: its limiter and the API's pause. */
+export interface Policy {
   limiter: RateLimitStore | undefined;
-  retry: ResolvedRetry;
   /** Until when (performance.now()) the API asked this client to pause, by its last 429. */
   pause: { until: number };
-  /** Reports what happens to observers; undefined when there are none. */
-  emit: Emit;
   /** Whether `limiter` is the `rateLimit.store` (shared by processes) rather than this client's own. */
   sharedLimiter: boolean;
+}
+
+export interface TransportOptions extends Policy {
+  fetch: Fetch;
 }
 
 /** The error's message and, for Node's "fetch failed", the code of its cause (ECONNRESET, ...). */
@@ -65,46 +72,63 @@ function describe(error: unknown): string {
 const over = (bound: number, retry: ResolvedRetry) =>
   `more than ${bound === retry.maxRetryAfterMs ? "maxRetryAfterMs" : "the deadline leaves"} (${Math.floor(bound)} ms)`;
 
+/** The slot of an attempt when there is no limiter. */
+const noop = () => {};
+
+/**
+ * An attempt's turn: refused at once when the API's pause outlasts what the call may wait, then a
+ * slot, at once when one is free (a no-op without a limiter), else once the limiter's queue (within
+ * the call's deadline) grants it, reporting the wait.
+ */
+export function admit(policy: Policy, call: Call, attempt: number): Release | Promise<Release> {
+  const { limiter, pause } = policy;
+  const { deadline, retry } = call;
+  call.phase = "queue";
+  // A pause the API asked for that this call cannot sit out: say so now rather than wait.
+  const paused = pause.until - performance.now();
+  const bound = Math.min(retry.maxRetryAfterMs, deadline.left());
+  if (paused > bound) {
+    throw new PingbackTimeoutError(deadline.timeoutMs, {
+      operation: call.operation,
+      phase: "queue",
+      reason: `the API's Retry-After pauses calls ${Math.ceil(paused)} ms more, ${over(bound, retry)}`,
+    });
+  }
+  const release = limiter ? limiter.tryAcquire?.() : noop;
+  if (release) return release;
+  const start = performance.now();
+  return (limiter as RateLimitStore).acquire(deadline.signal).then((granted) => {
+    call.note?.({
+      type: "rate-limit",
+      attempt,
+      waitedMs: performance.now() - start,
+      limiter: policy.sharedLimiter ? "shared" : "local",
+    });
+    return granted;
+  });
+}
+
 export function createTransport(options: TransportOptions): Fetch {
-  const { fetch, limiter, pause, emit, sharedLimiter } = options;
+  const { fetch, limiter, pause } = options;
   return async function pingbackFetch(request) {
-    const own = request as Request & PingbackRequestOptions & CallInfo;
-    const call = own.pingbackCall as Call;
+    const call = (request as Request & CallInfo).pingbackCall as Call;
     if (call.withheld.some((name) => request.headers.has(name))) {
       const headers = new Headers(request.headers);
       for (const name of call.withheld) headers.delete(name);
       request = new Request(request, { headers });
     }
-    const { operation, deadline } = call;
+    const { operation, deadline, retry, note } = call;
     const { signal } = deadline;
-    // A request's own options are checked here, before the request is sent.
-    const retry =
-      own.retry === undefined ? options.retry : resolveRetry(own.retry, options.retry, operation);
-    const note: Note = emit && ((event) => emit({ callId: call.id, operation, ...event }));
 
     for (let retryNumber = 1; ; retryNumber++) {
-      call.phase = "queue";
-      // A pause the API asked for that this call cannot sit out: say so now rather than wait.
-      const paused = pause.until - performance.now();
-      const bound = Math.min(retry.maxRetryAfterMs, deadline.left());
-      if (paused > bound) {
-        throw new PingbackTimeoutError(deadline.timeoutMs, {
-          operation,
-          phase: "queue",
-          reason: `the API's Retry-After pauses calls ${Math.ceil(paused)} ms more, ${over(bound, retry)}`,
-        });
-      }
-      let release = limiter?.tryAcquire?.();
-      if (limiter && !release) {
-        const waitStart = performance.now();
-        release = await limiter.acquire(signal);
-        const waitedMs = performance.now() - waitStart;
-        const kind = sharedLimiter ? "shared" : "local";
-        note?.({ type: "rate-limit", attempt: retryNumber, waitedMs, limiter: kind });
-      }
       // A body can be read once: keep the original intact while another attempt may follow.
       const sent =
         retryNumber <= retry.retries && request.body !== null ? request.clone() : request;
+      // The first attempt's slot was taken before openapi-fetch built the request; each retry
+      // waits for its own. Nothing may throw from here until the `finally` that releases it.
+      let release = call.slot;
+      call.slot = undefined;
+      release ??= await admit(options, call, retryNumber);
       let failure: Failure;
       let result: Response | Error;
       call.phase = "headers";
@@ -132,7 +156,7 @@ export function createTransport(options: TransportOptions): Fetch {
           { cause: error, operation },
         );
       } finally {
-        release?.();
+        release();
       }
       if (result instanceof Error) {
         failure = { error: result };
