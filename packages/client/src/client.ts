@@ -143,13 +143,13 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   );
   const client = createClient<paths>({
     baseUrl: checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, options.dangerouslyAllowHttpHosts),
-    // Looked up on each call, so a fetch replaced after construction (a test, a polyfill) is used.
-    fetch: createTransport({
-      ...policy,
-      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    }),
     pathSerializer: serializePath,
     headers,
+  });
+  const transport = createTransport({
+    ...policy,
+    // Looked up on each call, so a fetch replaced after construction (a test, a polyfill) is used.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
   });
   /**
    * The headers an operation must not get, which the transport removes from its request: the
@@ -168,8 +168,6 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
     }
     return names;
   }
-  // Each call names its operation for error messages (openapi-fetch copies unknown init keys onto
-  // the Request), and a request's own `fetch` is wrapped so the limit, retries and deadline apply.
   type Init =
     | (PingbackRequestOptions & {
         fetch?: Fetch;
@@ -213,13 +211,18 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
       // holds its init, not a Request (about 8 kB with its signal and body). What openapi-fetch
       // refuses (a missing path parameter in plain JS) is refused when the call's turn comes.
       call.slot = await admit(policy, call, 1);
+      // Each call's own fetch, bound to the call: it stays the call's even when a middleware
+      // answers with a Request of its own. A request's own `fetch` gets the limit, retries and
+      // deadline too.
+      const transportOf = init?.fetch
+        ? createTransport({ ...policy, fetch: init.fetch })
+        : transport;
       result = await request(method, url, {
         ...init,
-        pingbackCall: call,
+        fetch: (sent: Request) => transportOf(sent, call),
         // openapi-fetch fills the path only when `params.path` exists: without it, plain JS would
         // send the literal `{email}`. An empty one makes the serializer name what is missing.
         ...(!init?.params?.path && url.includes("{") && { params: { ...init?.params, path: {} } }),
-        ...(init?.fetch && { fetch: createTransport({ ...policy, fetch: init.fetch }) }),
       } as Init);
     } catch (caught) {
       failed = true;

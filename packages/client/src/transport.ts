@@ -1,5 +1,5 @@
 /**
- * The `fetch` that openapi-fetch calls: it sends within the call's deadline, and retries what
+ * The `fetch` that openapi-fetch calls, bound to its call: it sends within the call's deadline, and retries what
  * `retryDelay` allows while the deadline leaves time for it, each retry after its turn in the rate
  * limiter. Everything else stays openapi-fetch's.
  */
@@ -40,11 +40,6 @@ export interface Call {
   slot?: Release | undefined;
   /** The 2xx response, set here: the wrapper names it if its body turns out not to be JSON. */
   response?: Response;
-}
-
-/** What the client's wrapper puts on each call's Request (openapi-fetch copies unknown init keys). */
-export interface CallInfo {
-  pingbackCall?: Call;
 }
 
 /** What every call of a client shares: its limiter and the API's pause. */
@@ -108,10 +103,12 @@ export function admit(policy: Policy, call: Call, attempt: number): Release | Pr
   });
 }
 
-export function createTransport(options: TransportOptions): Fetch {
+/** Sends one call's request, with that call's deadline, retries and slots. */
+export type Transport = (request: Request, call: Call) => Promise<Response>;
+
+export function createTransport(options: TransportOptions): Transport {
   const { fetch, limiter, pause } = options;
-  return async function pingbackFetch(request) {
-    const call = (request as Request & CallInfo).pingbackCall as Call;
+  return async function pingbackFetch(request, call) {
     if (call.withheld.some((name) => request.headers.has(name))) {
       const headers = new Headers(request.headers);
       for (const name of call.withheld) headers.delete(name);

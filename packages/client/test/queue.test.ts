@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import {
   createLocalRateLimitStore,
   createPingbackClient,
+  orThrow,
   type RateLimitStore,
   type Release,
 } from "../src/index.js";
@@ -189,5 +190,44 @@ describe.each([
     if (middleware) client.eject(middleware);
     const next = await client.GET("/contacts", { fetch: stubFetch(ok()).fetch });
     expect(next.response.status).toBe(200);
+  });
+});
+
+describe("a middleware that answers onRequest with a Request of its own", () => {
+  const replacing: Middleware = {
+    onRequest({ request }) {
+      const headers = new Headers(request.headers);
+      headers.set("x-signed", "yes");
+      return new Request(request, { headers });
+    },
+  };
+
+  test("the call goes on with its retries, deadline and operation; eject removes it", async () => {
+    server = await startServer((_, res, index) =>
+      index === 0 ? sendJson(res, 503, {}) : sendJson(res, 200, created),
+    );
+    const client = createPingbackClient({
+      apiKey,
+      baseUrl: server.baseUrl,
+      retry: { baseDelayMs: 1 },
+    });
+    client.use(replacing);
+    const { response } = await client.GET("/contacts/{email}", {
+      params: { path: { email: "a@b.com" } },
+    });
+    expect(response.status).toBe(200);
+    expect(server.seen.map((seen) => seen.headers["x-signed"])).toEqual(["yes", "yes"]);
+    client.eject(replacing);
+    await client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } });
+    expect(server.seen[2]?.headers["x-signed"]).toBeUndefined();
+  });
+
+  test("its failure is still named by the operation", async () => {
+    server = await startServer((_, res) => sendJson(res, 404, {}));
+    const client = createPingbackClient({ apiKey, baseUrl: server.baseUrl, retry: false });
+    client.use(replacing);
+    await expect(
+      client.GET("/contacts/{email}", { params: { path: { email: "a@b.com" } } }).then(orThrow),
+    ).rejects.toThrow("GET /contacts/{email} failed with 404");
   });
 });
