@@ -1,7 +1,7 @@
 /**
- * The `fetch` that openapi-fetch calls, bound to its call: it sends within the call's deadline, and retries what
- * `retryDelay` allows while the deadline leaves time for it, each retry after its turn in the rate
- * limiter. Everything else stays openapi-fetch's.
+ * The `fetch` that openapi-fetch calls, bound to its call: it sends within the call's deadline,
+ * and retries what `retryDelay` allows while the deadline leaves time for it, each retry after its
+ * turn in the rate limiter. Everything else stays openapi-fetch's.
  */
 import {
   type CallPhase,
