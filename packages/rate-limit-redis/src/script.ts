@@ -8,9 +8,12 @@
  * A slot is granted with its send time: the rate's next time is reserved at the grant (the caller
  * sleeps until then, without asking again), and the grant takes one of `maxInFlight` leases at
  * once. A caller that finds every lease taken, or others already waiting, joins the line; a
- * release grants the line's head and PUBLISHes "<ticket> <delayMs> <head> <expiresMs> <procs> <now>"
- * on the account's channel (procs: the live processes, comma-separated; now: Redis's clock), so a waiter asks Redis once and is then told, whatever the number of
- * processes.
+ * release grants the line's head and PUBLISHes "<ticket> <delayMs> <head> <expiresMs>" on the
+ * account's channel, so a waiter asks Redis once and is then told, whatever the number of
+ * processes. When the live processes changed since the last message that carried them, the
+ * message goes on with " <procs> <now>" (procs: the live processes, comma-separated; now: Redis's
+ * clock); otherwise it stops at expiresMs, so that a message stays short whatever the number of
+ * processes (with the list in every message, N listeners × N ids made the channel grow as N²).
  *
  * A lease belongs to a process (`procs`: score = alive until). A process that holds leases is
  * alive for leaseMs after its last call (and renews them while its requests are open); one that
@@ -19,7 +22,9 @@
  * heads the line asks again when the soonest lease runs out, to free a dead holder's slot.
  *
  * KEYS[1]  a hash: tat (the theoretical arrival time of the next request, ms), slowest and
- *          slowedAt (the rate's slowdown after the last 429), seq (the line's counter)
+ *          slowedAt (the rate's slowdown after the last 429), seq (the line's counter), live (the
+ *          live processes at the end of the last run) and untold ("1": they changed since the
+ *          last message that carried them)
  * KEYS[2]  leases: a sorted set, member = ticket ("<process>:<n>"), score = its send time (ms)
  * KEYS[3]  the line: a sorted set, member = ticket, score = its place
  * KEYS[4]  procs: a sorted set, member = process id, score = alive until (ms)
@@ -45,7 +50,7 @@ local retryAfterMs, others = tonumber(ARGV[10]), tonumber(ARGV[11])
 
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local saved = redis.call("HMGET", state, "tat", "slowest", "slowedAt")
+local saved = redis.call("HMGET", state, "tat", "slowest", "slowedAt", "live", "untold")
 local tat = math.max(tonumber(saved[1]) or now, now)
 local slowest = tonumber(saved[2]) or 1
 local slowedAt = tonumber(saved[3]) or -1e15
@@ -149,7 +154,9 @@ redis.call("HSET", state, "tat", tat, "slowest", slowest, "slowedAt", slowedAt)
 local ttl = math.ceil(math.max(leaseMs, recoveryMs, tat - now + tolerance) + 60000)
 for _, key in ipairs({state, leases, line, procs}) do redis.call("PEXPIRE", key, ttl) end
 
+-- By id, not by score (alive until): a renewal reorders the sorted set, not the live processes.
 local members = redis.call("ZRANGE", procs, 0, -1)
+table.sort(members)
 local rank, count = 0, #members
 for _, p in ipairs(members) do if p < proc then rank = rank + 1 end end
 if not alive(proc) then count = count + 1 end
@@ -164,11 +171,22 @@ local headAfter = head()
 if #grants == 0 and headAfter ~= headBefore and headAfter ~= "-" then
   table.insert(grants, "- 0")
 end
--- With the live processes, so that each knows its share of the account if Redis fails.
-local live = table.concat(redis.call("ZRANGE", procs, 0, -1), ",")
+-- With the live processes when they changed since the last message that carried them (or the
+-- state hash was lost), so that each process knows its share of the account if Redis fails; a
+-- change in a run that publishes nothing is told by the next message. A listener that heard no
+-- list since it subscribed knows its share from its own calls' replies (rank, count).
+local live = table.concat(members, ",")
+local untold = saved[4] ~= live or saved[5] == "1"
 for _, g in ipairs(grants) do
-  redis.call("PUBLISH", channel, table.concat({g, headAfter, expires, live, math.floor(now)}, " "))
+  local message = {g, headAfter, expires}
+  if untold then
+    table.insert(message, live)
+    table.insert(message, math.floor(now))
+  end
+  redis.call("PUBLISH", channel, table.concat(message, " "))
 end
+if #grants > 0 then untold = false end
+redis.call("HSET", state, "live", live, "untold", untold and 1 or 0)
 local reply = {granted, delay, math.floor(now), math.ceil(tat), rank, count, expires, headAfter}
 if op == "heartbeat" then
   local held = redis.call("ZRANGE", leases, 0, -1, "WITHSCORES")

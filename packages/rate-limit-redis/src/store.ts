@@ -215,6 +215,15 @@ export function createRedisRateLimitStore(
     if (value >= bestOffset.value || at - bestOffset.at > 60_000) bestOffset = { value, at };
     if (clock) clock.offset = bestOffset.value;
   }
+  // Redis's time of what set clock.rank and clock.count: a reply and a message travel on two
+  // connections, so the older of the two may arrive last, and must not undo the newer.
+  let liveAt = Number.NEGATIVE_INFINITY;
+  function learnShare(time: number, rank: number, count: number): void {
+    if (!clock || time < liveAt) return;
+    liveAt = time;
+    clock.rank = rank;
+    clock.count = count;
+  }
   const redisNow = () => performance.now() + (clock?.offset ?? 0);
   const share: ShareLimiter | undefined = options.fallback
     ? createShareLimiter({ intervalMs, maxInFlight, redisNow, grantedInFlight: () => open.size })
@@ -249,7 +258,13 @@ export function createRedisRateLimitStore(
     })) as Reply;
     const [, , now, tat, rank, count, expires] = reply.map(Number);
     if (now !== undefined && tat !== undefined && rank !== undefined && count !== undefined) {
-      clock = { offset: clock?.offset ?? 0, tat, rank, count };
+      clock = {
+        offset: clock?.offset ?? 0,
+        tat,
+        rank: clock?.rank ?? rank,
+        count: clock?.count ?? count,
+      };
+      learnShare(now, rank, count);
       sampleClock(now);
     }
     if (op !== "throttled") {
@@ -325,13 +340,22 @@ export function createRedisRateLimitStore(
 
   function recover(): void {
     down = undefined;
+    liveAt = Number.NEGATIVE_INFINITY; // the Redis that answers may be another one, another clock
     if (!share || !sharing) return;
     sharing = false;
     onFallback({ active: false });
     for (const waiter of share.stop()) fromRedis(waiter.signal).then(waiter.resolve, waiter.reject);
   }
 
-  /** The account's channel: "<ticket> <delayMs>" for each grant from the line. */
+  /**
+   * The account's channel: "<ticket> <delayMs> <head> <expiresMs>" for each grant from the line,
+   * followed by " <procs> <now>" only when the live processes changed since the last message that
+   * carried them (see script.ts). A message without them leaves the share as it is: what this
+   * process last heard, or its last reply, is still true. Listeners of the version before this
+   * format (a rolling deploy) read it the same way: their parse leaves procs and now undefined,
+   * which keeps their share and skips that clock sample (a marker such as "=" in procs' place
+   * would have been split into one process id by them: a wrong rank and a count of 2).
+   */
   function listen(): void {
     if (subscribed || closed) return;
     subscribed = true;
@@ -344,12 +368,12 @@ export function createRedisRateLimitStore(
           const [ticket = "", delay = "0", newHead = "-", expires = "-1", procs, time] =
             text.split(" ");
           watch(newHead, Number(expires));
-          if (time !== undefined) sampleClock(Number(time));
-          if (clock && procs !== undefined) {
-            // Every grant tells who is live: the share stays current for a process that waits.
+          if (time !== undefined && procs !== undefined) {
+            sampleClock(Number(time));
+            // Who is live, when that changed: the share stays current for a process that waits.
             const ids = procs === "" ? [] : procs.split(",");
-            clock.rank = ids.filter((id) => id < proc).length;
-            clock.count = ids.length + (ids.includes(proc) ? 0 : 1);
+            const count = ids.length + (ids.includes(proc) ? 0 : 1);
+            learnShare(Number(time), ids.filter((id) => id < proc).length, count);
           }
           if (ticket.startsWith(`${proc}:`)) {
             renewedAt = performance.now();

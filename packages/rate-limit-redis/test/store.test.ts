@@ -219,6 +219,96 @@ describe("Redis calls", () => {
   });
 });
 
+describe("the account's channel", () => {
+  test("a grant message carries the live processes only when they changed since the last one that did (a join, a leave, the state lost)", async () => {
+    const apiKey = newAccount();
+    const fast = { requestsPerSecond: 1_000, maxInFlight: 2 };
+    const hash = createHash("sha256").update(apiKey).digest("hex").slice(0, 32);
+    const key = (name: string) => `pingback:rate-limit:{${hash}}:${name}`;
+    // A raw subscriber: what every process of the account hears.
+    const messages: string[] = [];
+    const listener = nodeRedis.duplicate();
+    await listener.connect();
+    await listener.subscribe(key("grants"), (message) => {
+      messages.push(message);
+    });
+    const heard = async (count: number) => {
+      while (messages.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const live = () => nodeRedis.zRange(key("procs"), 0, -1);
+    const name = new Map<string, string>();
+    // Which process each id is: the one that just joined.
+    const joined = async (label: string) => {
+      for (const id of await live()) if (!name.has(id)) name.set(id, label);
+    };
+    const [s, a, b, c] = [1, 2, 3, 4].map(() =>
+      track(createRedisRateLimitStore({ redis: nodeRedis, apiKey, ...fast })),
+    ) as [RedisRateLimitStore, RedisRateLimitStore, RedisRateLimitStore, RedisRateLimitStore];
+    try {
+      const held = await s.acquire(); // s holds a slot throughout: it stays live
+      await joined("s");
+      const releaseA = await a.acquire(); // both slots taken
+      await joined("a");
+      const waitB = b.acquire(); // b waits, heads the line: a message
+      await heard(1);
+      await joined("b");
+      releaseA(); // b is granted; a leaves (it holds nothing, waits for nothing)
+      let releaseB = await waitB;
+      await heard(2);
+      for (let i = 0; i < 3; i++) {
+        // b waits again and is granted again: the live processes stay b and s.
+        const next = b.acquire();
+        await heard(messages.length + 1);
+        releaseB();
+        releaseB = await next;
+      }
+      await heard(8);
+      const waitB2 = b.acquire(); // heads the line (a message)
+      await heard(9);
+      const waitC = c.acquire(); // behind it: c joins in a run that publishes nothing
+      while ((await nodeRedis.zCard(key("line"))) < 2) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await joined("c");
+      releaseB(); // b is granted again: the next message tells of c
+      const releaseB2 = await waitB2;
+      await heard(10);
+      releaseB2(); // c is granted; b leaves
+      let releaseC = await waitC;
+      await heard(11);
+      const waitC2 = c.acquire(); // heads the line (a message)
+      await heard(12);
+      await nodeRedis.del(key("state")); // as if the state hash had expired
+      releaseC();
+      releaseC = await waitC2;
+      await heard(13);
+      releaseC();
+      held();
+      // Each message as <grantee> <live processes, or "=" when they are not in it>.
+      const seen = messages.map((message) => {
+        const fields = message.split(" ");
+        expect(fields.length === 4 || fields.length === 6).toBe(true);
+        const grantee = fields[0] === "-" ? "-" : name.get(fields[0]?.split(":")[0] ?? "");
+        const procs = fields[4]?.split(",").map((id) => name.get(id) ?? id);
+        return `${grantee} ${procs?.sort().join(",") ?? "="}`;
+      });
+      expect(seen).toEqual([
+        "- a,b,s", // b heads the line: b has joined since the start
+        "b b,s", // a has left
+        ...["- =", "b =", "- =", "b =", "- =", "b ="], // nothing changed: the list is left out
+        "- =",
+        "b b,c,s", // c joined in a run that published nothing
+        "c c,s", // b has left
+        "- =",
+        "c c,s", // the state hash was lost: told again
+      ]);
+    } finally {
+      await listener.unsubscribe();
+      listener.destroy();
+    }
+  });
+});
+
 describe("accounts", () => {
   test("keys are named by the SHA-256 of the API key; the key itself is nowhere in Redis", async () => {
     const apiKey = "sk_live_never_stored_0123456789";
