@@ -185,8 +185,11 @@ for _, g in ipairs(grants) do
   end
   redis.call("PUBLISH", channel, table.concat(message, " "))
 end
-if #grants > 0 then untold = false end
-redis.call("HSET", state, "live", live, "untold", untold and 1 or 0)
+local stillUntold = (untold and #grants == 0) and "1" or "0"
+-- Written only when it changed: a script's writes are replicated, and the list grows with N.
+if saved[4] ~= live or saved[5] ~= stillUntold then
+  redis.call("HSET", state, "live", live, "untold", stillUntold)
+end
 local reply = {granted, delay, math.floor(now), math.ceil(tat), rank, count, expires, headAfter}
 if op == "heartbeat" then
   local held = redis.call("ZRANGE", leases, 0, -1, "WITHSCORES")

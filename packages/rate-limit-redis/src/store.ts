@@ -350,8 +350,9 @@ export function createRedisRateLimitStore(
   /**
    * The account's channel: "<ticket> <delayMs> <head> <expiresMs>" for each grant from the line,
    * followed by " <procs> <now>" only when the live processes changed since the last message that
-   * carried them (see script.ts). A message without them leaves the share as it is: what this
-   * process last heard, or its last reply, is still true. Listeners of the version before this
+   * carried them (see script.ts). A message without them leaves the share as it is (what this
+   * process last heard, or its last reply, is still true) and gives no clock sample (the replies
+   * give theirs). Listeners of the version before this
    * format (a rolling deploy) read it the same way: their parse leaves procs and now undefined,
    * which keeps their share and skips that clock sample (a marker such as "=" in procs' place
    * would have been split into one process id by them: a wrong rank and a count of 2).
