@@ -69,15 +69,6 @@ export function createShareLimiter(options: ShareLimiterOptions): ShareLimiter {
     // machine fires late must not send close to the next process's slot (it waits for its next).
     if (current > lastSlot && current >= notBefore && now < current + intervalMs / 4) {
       lastSlot = current;
-      console.error(
-        "slot",
-        Date.now(),
-        share.rank,
-        share.count,
-        Math.round(now - current),
-        inFlight,
-        grantedInFlight(),
-      );
       const waiter = queue.shift() as Waiter;
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
       inFlight++;

@@ -289,7 +289,6 @@ export function createRedisRateLimitStore(
     if (first && share && clock) {
       // Slots Redis granted are sent by the rate's next time at the latest: start after them.
       share.start(clock, Math.max(redisNow(), clock.tat) + maxInFlight * intervalMs);
-      console.error("start", Date.now(), JSON.stringify(clock), Math.round(redisNow()), open.size);
       sharing = true;
       onFallback({ active: true, error: cause });
     }
