@@ -13,7 +13,11 @@
  * 4. Per-call cost of taking a slot, limits far above the rate, through the Redis store and through
  *    the local limiter, in interleaved rounds of one run: against a stubbed fetch, and over real
  *    HTTP to a server on 127.0.0.1 that answers at once.
+ * 5. The account's channel: 8 stores × 12 and 32 stores × 3 slots at once (each store a process
+ *    to Redis), a subscriber counting each grant message's bytes, and how many carried the list
+ *    of live processes.
  */
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
@@ -189,6 +193,65 @@ try {
   await redisStore.close();
   redis.destroy();
   http.close();
+
+  // 5. The account's channel (before 4, which kills Redis).
+  {
+    const apiKey = "sk_bench_channel";
+    const hash = createHash("sha256").update(apiKey).digest("hex").slice(0, 32);
+    const lines: string[][] = [];
+    for (const [processes, slots] of [
+      [8, 12],
+      [32, 3],
+    ] as const) {
+      const keyPrefix = `bench-channel-${processes}`;
+      const listener = admin.duplicate();
+      await listener.connect();
+      const messages: string[] = [];
+      await listener.subscribe(`${keyPrefix}:{${hash}}:grants`, (m) => messages.push(m));
+      const redis = admin.duplicate();
+      await redis.connect();
+      const stores = Array.from({ length: processes }, () =>
+        createRedisRateLimitStore({ redis, apiKey, keyPrefix, requestsPerSecond: 50 }),
+      );
+      await Promise.all(
+        stores.flatMap((store) =>
+          Array.from({ length: slots }, async () => {
+            const release = await store.acquire();
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            release();
+          }),
+        ),
+      );
+      await Promise.all(stores.map((store) => store.close()));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the last messages arrive
+      await listener.quit();
+      await redis.quit();
+      const bytes = (ms: string[]) => ms.reduce((sum, m) => sum + Buffer.byteLength(m), 0);
+      const listed = messages.filter((m) => m.split(" ").length > 4);
+      const unlisted = messages.length - listed.length;
+      lines.push([
+        `${processes} × ${slots}`,
+        String(messages.length),
+        String(listed.length),
+        fmt(bytes(messages) / messages.length, 1),
+        unlisted ? fmt((bytes(messages) - bytes(listed)) / unlisted, 1) : "—",
+        listed.length ? fmt(bytes(listed) / listed.length, 1) : "—",
+      ]);
+    }
+    console.log(
+      `\nThe account's channel (every process hears every message):\n${table(
+        [
+          "processes × slots",
+          "messages",
+          "with the list",
+          "B/message",
+          "B without it",
+          "B with it",
+        ],
+        lines,
+      )}`,
+    );
+  }
 
   // 4. Redis killed with calls waiting.
   {
