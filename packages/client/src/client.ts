@@ -180,7 +180,8 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
   async function send(method: string, url: string, init: Init): Promise<Answer> {
     const operation = `${method.toUpperCase()} ${url}`;
     const declared = declaredHeaders(url, method);
-    if (!apiKey && declared.includes("x-api-key")) {
+    const takesKey = declared.includes("x-api-key");
+    if (!apiKey && takesKey) {
       refuse("apiKey", `is needed by ${operation}: this client was created without one.`);
     }
     const ms =
@@ -201,7 +202,7 @@ export function createPingbackClient(options: PingbackClientOptions): PingbackCl
       type: "call",
       // A function, so that a printed event holds no value; none for an operation that takes
       // no key (a webhook intake), whose path is its secret.
-      pathParams: declared.includes("x-api-key") ? () => init?.params?.path ?? {} : undefined,
+      pathParams: takesKey ? () => init?.params?.path ?? {} : undefined,
     });
     let result: Answer | undefined;
     let error: unknown;
